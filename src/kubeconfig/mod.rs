@@ -1,0 +1,1 @@
+//! The kubeconfig model and its pure operations.

@@ -1,0 +1,1 @@
+//! Files and environment: loading rules, locks, atomic writes.
