@@ -18,6 +18,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod jsonpath;
 pub mod kubeconfig;
 pub mod pki;
 pub mod store;

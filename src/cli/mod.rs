@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod output;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -55,7 +56,12 @@ pub enum Command {
 
 /// Parses the arguments, runs the command and returns the exit status.
 pub fn main() -> i32 {
-    let cli = Cli::parse();
+    restore_sigpipe();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => return parse_error(err, &args),
+    };
     let result = match cli.command {
         Command::Config(cmd) => commands::config::run(cmd, &cli.global),
     };
@@ -66,4 +72,67 @@ pub fn main() -> i32 {
             err.code
         }
     }
+}
+
+/// A closed pipe ends kauth quietly, as it ends kubectl (`kauth config view | head`).
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to its default at start-up,
+    // before any thread is spawned.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Prints a command-line error. Under `kauth config` flag errors read as
+/// kubectl's (pflag's wording, status 1), so scripts see the same text.
+fn parse_error(err: clap::Error, args: &[std::ffi::OsString]) -> i32 {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let config_sub = words
+        .iter()
+        .position(|w| w == "config")
+        .and_then(|i| words[i + 1..].iter().find(|w| !w.starts_with('-')).cloned());
+    let kubectl_style = config_sub.is_some()
+        && !matches!(
+            err.kind(),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+        );
+    if !kubectl_style {
+        let _ = err.print();
+        return err.exit_code();
+    }
+    let arg = match err.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let flag = arg.split([' ', '=', '[']).next().unwrap_or("").to_string();
+    let value = match err.get(ContextKind::InvalidValue) {
+        Some(ContextValue::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let message = match err.kind() {
+        ErrorKind::UnknownArgument if flag.starts_with("--") => format!("unknown flag: {flag}"),
+        ErrorKind::UnknownArgument if flag.starts_with('-') => {
+            let c = flag.chars().nth(1).unwrap_or('-');
+            format!("unknown shorthand flag: '{c}' in {flag}")
+        }
+        ErrorKind::InvalidValue if value.is_empty() => format!("flag needs an argument: {flag}"),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let cause = std::error::Error::source(&err)
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            format!("invalid argument \"{value}\" for \"{flag}\" flag: {cause}")
+        }
+        _ => {
+            let _ = err.print();
+            return error::EXIT_KUBECTL;
+        }
+    };
+    let sub = config_sub.unwrap_or_default();
+    eprintln!("error: {message}\nSee 'kauth config {sub} --help' for usage.");
+    error::EXIT_KUBECTL
 }

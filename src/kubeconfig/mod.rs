@@ -1,1 +1,13 @@
-//! The kubeconfig model and its pure operations.
+//! The kubeconfig model and its pure operations: parsing and writing the
+//! file format, merging files with provenance, edits, and views.
+//!
+//! Nothing here touches the file system; see [`crate::store`].
+
+pub mod edit;
+pub mod merge;
+pub mod model;
+pub mod paths;
+pub mod view;
+pub mod yaml;
+
+pub use model::{AuthInfo, AuthProvider, Cluster, Config, Context, ExecConfig, ExecEnvVar};

@@ -1,1 +1,19 @@
-//! Files and environment: loading rules, locks, atomic writes.
+//! Files and environment: the kubeconfig loading rules, the lock kubectl
+//! honours, atomic writes.
+
+pub mod atomic;
+pub mod kubeconfig;
+pub mod lock;
+pub mod state;
+
+/// Environment variables kauth reads, each declared once.
+pub mod env {
+    /// Colon-separated list of kubeconfig files, as for kubectl.
+    pub const KUBECONFIG: &str = "KUBECONFIG";
+    /// Home directory: `~/.kube/config` is the default kubeconfig.
+    pub const HOME: &str = "HOME";
+    /// Seconds to wait for another process's kubeconfig lock (default 10).
+    pub const LOCK_TIMEOUT: &str = "KAUTH_LOCK_TIMEOUT";
+    /// Where kauth keeps its own state (the previous context).
+    pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+}

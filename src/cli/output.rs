@@ -1,0 +1,61 @@
+//! Output helpers: kubectl's table layout.
+
+/// Go's `text/tabwriter` as kubectl configures it (`printers.GetNewTabWriter`:
+/// min width 6, padding 3, spaces). Every cell but the last of a row is
+/// padded to its column's width; the last is printed as is.
+pub struct TabWriter {
+    rows: Vec<Vec<String>>,
+    min_width: usize,
+    padding: usize,
+}
+
+impl TabWriter {
+    pub fn kubectl() -> Self {
+        TabWriter {
+            rows: Vec::new(),
+            min_width: 6,
+            padding: 3,
+        }
+    }
+
+    pub fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.rows
+            .push(cells.into_iter().map(|c| c.as_ref().to_string()).collect());
+    }
+
+    pub fn render(&self) -> String {
+        let columns = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut widths = vec![0; columns];
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate().take(row.len().saturating_sub(1)) {
+                let w = (cell.chars().count() + self.padding).max(self.min_width);
+                widths[i] = widths[i].max(w);
+            }
+        }
+        let mut out = String::new();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                out.push_str(cell);
+                if i + 1 < row.len() {
+                    let pad = widths[i] - cell.chars().count();
+                    out.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pads_all_but_the_last_column() {
+        let mut t = TabWriter::kubectl();
+        t.row(["CURRENT", "NAME", "NS"]);
+        t.row(["*", "a", ""]);
+        assert_eq!(t.render(), "CURRENT   NAME   NS\n*         a      \n");
+    }
+}

@@ -1,0 +1,435 @@
+//! kubectl's JSONPath templates (`-o jsonpath=...`): text with `{...}`
+//! actions holding field paths (`.users[0].name`), wildcards (`[*]`,
+//! `.*`), slices (`[1:3]`), filters (`[?(@.name=="x")]`), `range`/`end`
+//! blocks and string literals (`{"\n"}`).
+//!
+//! Upstream: `staging/src/k8s.io/client-go/util/jsonpath/` (parser and
+//! evaluator). Results of one action are joined by spaces; strings print
+//! raw, other values as JSON.
+
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JsonPathError {
+    #[error("error parsing jsonpath {template}, {reason}")]
+    Parse { template: String, reason: String },
+    #[error("{0} is not found")]
+    NotFound(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    Text(String),
+    Path(Vec<Step>),
+    Range(Vec<Step>, Vec<Node>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Field(String),
+    AllFields,
+    Index(i64),
+    Slice(Option<i64>, Option<i64>),
+    All,
+    Filter(Vec<Step>, String, Literal),
+    Recursive,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Literal {
+    Str(String),
+    Num(f64),
+    Exists,
+}
+
+/// Renders `template` against `data`.
+pub fn render(template: &str, data: &Value) -> Result<String, JsonPathError> {
+    let nodes = parse(template)?;
+    let mut out = String::new();
+    eval_nodes(&nodes, data, data, &mut out)?;
+    Ok(out)
+}
+
+fn parse_error(template: &str, reason: &str) -> JsonPathError {
+    JsonPathError::Parse {
+        template: template.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+fn parse(template: &str) -> Result<Vec<Node>, JsonPathError> {
+    let mut stack: Vec<(Vec<Step>, Vec<Node>)> = Vec::new();
+    let mut current: Vec<Node> = Vec::new();
+    let mut rest = template;
+    while !rest.is_empty() {
+        let Some(open) = rest.find('{') else {
+            current.push(Node::Text(rest.to_string()));
+            break;
+        };
+        if open > 0 {
+            current.push(Node::Text(rest[..open].to_string()));
+        }
+        let after = &rest[open + 1..];
+        let close = find_close(after).ok_or_else(|| parse_error(template, "unclosed action"))?;
+        let action = after[..close].trim();
+        rest = &after[close + 1..];
+        if let Some(path) = action.strip_prefix("range ") {
+            stack.push((
+                parse_path(path.trim(), template)?,
+                std::mem::take(&mut current),
+            ));
+        } else if action == "end" {
+            let (steps, parent) = stack
+                .pop()
+                .ok_or_else(|| parse_error(template, "not in range, nothing to end"))?;
+            let body = std::mem::replace(&mut current, parent);
+            current.push(Node::Range(steps, body));
+        } else if action.starts_with('"') || action.starts_with('\'') {
+            current.push(Node::Text(unquote(action)));
+        } else {
+            current.push(Node::Path(parse_path(action, template)?));
+        }
+    }
+    if !stack.is_empty() {
+        return Err(parse_error(template, "range without end"));
+    }
+    Ok(current)
+}
+
+fn find_close(s: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => depth = depth.saturating_sub(1),
+            (None, '}') if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn unquote(s: &str) -> String {
+    let inner = &s[1..s.len().saturating_sub(1).max(1)];
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn parse_path(path: &str, template: &str) -> Result<Vec<Step>, JsonPathError> {
+    let mut steps = Vec::new();
+    let b = path.as_bytes();
+    let mut i = 0;
+    if path.starts_with('$') || path.starts_with('@') {
+        i = 1;
+    }
+    while i < b.len() {
+        match b[i] {
+            b'.' => {
+                if b.get(i + 1) == Some(&b'.') {
+                    steps.push(Step::Recursive);
+                    i += 2;
+                    continue;
+                }
+                i += 1;
+                let start = i;
+                while i < b.len() && b[i] != b'.' && b[i] != b'[' {
+                    i += 1;
+                }
+                let name = &path[start..i];
+                if name == "*" {
+                    steps.push(Step::AllFields);
+                } else if !name.is_empty() {
+                    steps.push(Step::Field(name.to_string()));
+                }
+            }
+            b'[' => {
+                let close = find_bracket(&path[i..])
+                    .ok_or_else(|| parse_error(template, "unterminated array"))?
+                    + i;
+                let inner = path[i + 1..close].trim();
+                steps.push(parse_bracket(inner, template)?);
+                i = close + 1;
+            }
+            _ => {
+                let start = i;
+                while i < b.len() && b[i] != b'.' && b[i] != b'[' {
+                    i += 1;
+                }
+                let name = &path[start..i];
+                if name.starts_with('"') {
+                    return Err(parse_error(template, "unexpected string"));
+                }
+                steps.push(Step::Field(name.to_string()));
+            }
+        }
+    }
+    Ok(steps)
+}
+
+fn find_bracket(s: &str) -> Option<usize> {
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (None, '[') => depth += 1,
+            (None, ']') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn parse_bracket(inner: &str, template: &str) -> Result<Step, JsonPathError> {
+    if inner == "*" {
+        return Ok(Step::All);
+    }
+    if let Some(filter) = inner.strip_prefix("?(").and_then(|f| f.strip_suffix(')')) {
+        for op in ["==", "!=", "<=", ">=", "<", ">"] {
+            if let Some((lhs, rhs)) = filter.split_once(op) {
+                let lhs = parse_path(lhs.trim(), template)?;
+                let rhs = rhs.trim();
+                let lit = if rhs.starts_with('"') || rhs.starts_with('\'') {
+                    Literal::Str(unquote(rhs))
+                } else {
+                    Literal::Num(
+                        rhs.parse()
+                            .map_err(|_| parse_error(template, "bad filter literal"))?,
+                    )
+                };
+                return Ok(Step::Filter(lhs, op.to_string(), lit));
+            }
+        }
+        return Ok(Step::Filter(
+            parse_path(filter.trim(), template)?,
+            String::new(),
+            Literal::Exists,
+        ));
+    }
+    if inner.starts_with('\'') || inner.starts_with('"') {
+        return Ok(Step::Field(unquote(inner)));
+    }
+    if let Some((a, b)) = inner.split_once(':') {
+        let num = |s: &str| -> Result<Option<i64>, JsonPathError> {
+            let s = s.split(':').next().unwrap_or("").trim();
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                s.parse()
+                    .map(Some)
+                    .map_err(|_| parse_error(template, "bad slice"))
+            }
+        };
+        return Ok(Step::Slice(num(a)?, num(b)?));
+    }
+    inner
+        .parse()
+        .map(Step::Index)
+        .map_err(|_| parse_error(template, &format!("invalid array index {inner}")))
+}
+
+fn eval_nodes(
+    nodes: &[Node],
+    root: &Value,
+    cur: &Value,
+    out: &mut String,
+) -> Result<(), JsonPathError> {
+    for node in nodes {
+        match node {
+            Node::Text(t) => out.push_str(t),
+            Node::Path(steps) => {
+                let base = if steps.is_empty() { cur } else { root };
+                let values = eval_steps(steps, base, cur)?;
+                let texts: Vec<String> = values.iter().map(|v| text_of(v)).collect();
+                out.push_str(&texts.join(" "));
+            }
+            Node::Range(steps, body) => {
+                for v in eval_steps(steps, root, cur)? {
+                    match v {
+                        Value::Array(items) => {
+                            for item in items {
+                                eval_nodes(body, root, item, out)?;
+                            }
+                        }
+                        other => eval_nodes(body, root, other, out)?,
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn eval_steps<'a>(
+    steps: &[Step],
+    root: &'a Value,
+    cur: &'a Value,
+) -> Result<Vec<&'a Value>, JsonPathError> {
+    let _ = root;
+    let mut values = vec![cur];
+    for step in steps {
+        let mut next = Vec::new();
+        for v in values {
+            apply(step, v, &mut next)?;
+        }
+        values = next;
+    }
+    Ok(values)
+}
+
+fn apply<'a>(step: &Step, v: &'a Value, next: &mut Vec<&'a Value>) -> Result<(), JsonPathError> {
+    match step {
+        Step::Field(name) => match v {
+            Value::Object(m) => match m.get(name) {
+                Some(x) => next.push(x),
+                None => return Err(JsonPathError::NotFound(name.clone())),
+            },
+            _ => return Err(JsonPathError::NotFound(name.clone())),
+        },
+        Step::AllFields => {
+            if let Value::Object(m) = v {
+                next.extend(m.values());
+            }
+        }
+        Step::All => match v {
+            Value::Array(a) => next.extend(a.iter()),
+            Value::Object(m) => next.extend(m.values()),
+            _ => {}
+        },
+        Step::Index(i) => {
+            if let Value::Array(a) = v {
+                let idx = if *i < 0 { a.len() as i64 + i } else { *i };
+                match a.get(idx as usize).filter(|_| idx >= 0) {
+                    Some(x) => next.push(x),
+                    None => {
+                        return Err(JsonPathError::NotFound(format!(
+                            "array index out of bounds: index {i}, length {}",
+                            a.len()
+                        )));
+                    }
+                }
+            }
+        }
+        Step::Slice(start, end) => {
+            if let Value::Array(a) = v {
+                let len = a.len() as i64;
+                let norm = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
+                let s = norm(start.unwrap_or(0));
+                let e = norm(end.unwrap_or(len));
+                if s < e {
+                    next.extend(a[s as usize..e as usize].iter());
+                }
+            }
+        }
+        Step::Filter(lhs, op, lit) => {
+            let items: Vec<&Value> = match v {
+                Value::Array(a) => a.iter().collect(),
+                other => vec![other],
+            };
+            for item in items {
+                let found = eval_steps(lhs, item, item).unwrap_or_default();
+                let keep = match lit {
+                    Literal::Exists => !found.is_empty(),
+                    Literal::Str(s) => found.iter().any(|f| compare_str(f, op, s)),
+                    Literal::Num(n) => found
+                        .iter()
+                        .any(|f| f.as_f64().is_some_and(|x| compare_num(x, op, *n))),
+                };
+                if keep {
+                    next.push(item);
+                }
+            }
+        }
+        Step::Recursive => collect_all(v, next),
+    }
+    Ok(())
+}
+
+fn collect_all<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+    out.push(v);
+    match v {
+        Value::Array(a) => a.iter().for_each(|x| collect_all(x, out)),
+        Value::Object(m) => m.values().for_each(|x| collect_all(x, out)),
+        _ => {}
+    }
+}
+
+fn compare_str(v: &Value, op: &str, s: &str) -> bool {
+    let Value::String(x) = v else { return false };
+    match op {
+        "==" => x == s,
+        "!=" => x != s,
+        "<" => x.as_str() < s,
+        ">" => x.as_str() > s,
+        "<=" => x.as_str() <= s,
+        ">=" => x.as_str() >= s,
+        _ => false,
+    }
+}
+
+fn compare_num(x: f64, op: &str, n: f64) -> bool {
+    match op {
+        "==" => x == n,
+        "!=" => x != n,
+        "<" => x < n,
+        ">" => x > n,
+        "<=" => x <= n,
+        ">=" => x >= n,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn renders_paths_filters_and_ranges() {
+        let doc = json!({"users": [{"name": "a", "user": {"token": "t1"}}, {"name": "b", "user": {"token": "t2"}}]});
+        assert_eq!(render("{.users[0].name}", &doc).unwrap(), "a");
+        assert_eq!(render("{.users[*].name}", &doc).unwrap(), "a b");
+        assert_eq!(
+            render("{.users[?(@.name==\"b\")].user.token}", &doc).unwrap(),
+            "t2"
+        );
+        assert_eq!(
+            render("{range .users[*]}{.name}{\"\\n\"}{end}", &doc).unwrap(),
+            "a\nb\n"
+        );
+        assert!(render("{.nope}", &doc).is_err());
+    }
+}

@@ -1,0 +1,140 @@
+//! Atomic file replacement: a temp file in the same directory, fsync,
+//! rename. The old file's mode is kept; a new file gets `new_mode`.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// Follows symlinks so the link itself survives the rename.
+fn resolve_target(path: &Path) -> PathBuf {
+    let mut target = path.to_path_buf();
+    for _ in 0..32 {
+        match std::fs::read_link(&target) {
+            Ok(link) => {
+                target = match target.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    target
+}
+
+/// Writes `contents` to `path` atomically. Missing parent directories are
+/// created 0755, as kubectl does.
+pub fn write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<()> {
+    let target = resolve_target(path);
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.exists() {
+        create_dir_all(&dir)?;
+    }
+    let mode = existing_mode(&target).unwrap_or(new_mode);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kauth-")
+        .suffix(".tmp")
+        .permissions(permissions(mode))
+        .tempfile_in(&dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    set_mode(tmp.path(), mode)?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn create_dir_all(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_dir_all(dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+#[cfg(unix)]
+fn existing_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn existing_mode(_: &Path) -> Option<u32> {
+    None
+}
+
+#[cfg(unix)]
+fn permissions(mode: u32) -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(mode)
+}
+
+#[cfg(not(unix))]
+fn permissions(_: u32) -> std::fs::Permissions {
+    std::fs::metadata(".")
+        .map(|m| m.permissions())
+        .unwrap_or_else(|_| unreachable!())
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
+    std::fs::set_permissions(path, permissions(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn keeps_mode_and_creates_new_files_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a/b/config");
+        write(&p, b"one", 0o600).unwrap();
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write(&p, b"two", 0o600).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+    }
+
+    #[test]
+    fn writes_through_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        std::fs::write(&real, b"x").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink("real", &link).unwrap();
+        write(&link, b"y", 0o600).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"y");
+    }
+}
