@@ -42,12 +42,19 @@ enum Literal {
     Exists,
 }
 
-/// Renders `template` against `data`.
-pub fn render(template: &str, data: &Value) -> Result<String, JsonPathError> {
+/// Renders `template` against `data`. With `allow_missing` (kubectl's
+/// default `--allow-missing-template-keys=true`) a missing field or index
+/// yields nothing instead of an error.
+pub fn render(template: &str, data: &Value, allow_missing: bool) -> Result<String, JsonPathError> {
     let nodes = parse(template)?;
     let mut out = String::new();
-    eval_nodes(&nodes, data, data, &mut out)?;
+    let ctx = Eval { allow_missing };
+    ctx.nodes(&nodes, data, data, &mut out)?;
     Ok(out)
+}
+
+struct Eval {
+    allow_missing: bool,
 }
 
 fn parse_error(template: &str, reason: &str) -> JsonPathError {
@@ -253,36 +260,132 @@ fn parse_bracket(inner: &str, template: &str) -> Result<Step, JsonPathError> {
         .map_err(|_| parse_error(template, &format!("invalid array index {inner}")))
 }
 
-fn eval_nodes(
-    nodes: &[Node],
-    root: &Value,
-    cur: &Value,
-    out: &mut String,
-) -> Result<(), JsonPathError> {
-    for node in nodes {
-        match node {
-            Node::Text(t) => out.push_str(t),
-            Node::Path(steps) => {
-                let base = if steps.is_empty() { cur } else { root };
-                let values = eval_steps(steps, base, cur)?;
-                let texts: Vec<String> = values.iter().map(|v| text_of(v)).collect();
-                out.push_str(&texts.join(" "));
-            }
-            Node::Range(steps, body) => {
-                for v in eval_steps(steps, root, cur)? {
-                    match v {
-                        Value::Array(items) => {
-                            for item in items {
-                                eval_nodes(body, root, item, out)?;
+impl Eval {
+    fn nodes(
+        &self,
+        nodes: &[Node],
+        root: &Value,
+        cur: &Value,
+        out: &mut String,
+    ) -> Result<(), JsonPathError> {
+        for node in nodes {
+            match node {
+                Node::Text(t) => out.push_str(t),
+                Node::Path(steps) => {
+                    let base = if steps.is_empty() { cur } else { root };
+                    let values = self.steps(steps, base, cur)?;
+                    let texts: Vec<String> = values.iter().map(|v| text_of(v)).collect();
+                    out.push_str(&texts.join(" "));
+                }
+                Node::Range(steps, body) => {
+                    for v in self.steps(steps, root, cur)? {
+                        match v {
+                            Value::Array(items) => {
+                                for item in items {
+                                    self.nodes(body, root, item, out)?;
+                                }
                             }
+                            other => self.nodes(body, root, other, out)?,
                         }
-                        other => eval_nodes(body, root, other, out)?,
                     }
                 }
             }
         }
+        Ok(())
     }
-    Ok(())
+
+    fn steps<'a>(
+        &self,
+        steps: &[Step],
+        _root: &'a Value,
+        cur: &'a Value,
+    ) -> Result<Vec<&'a Value>, JsonPathError> {
+        let mut values = vec![cur];
+        for step in steps {
+            let mut next = Vec::new();
+            for v in values {
+                self.apply(step, v, &mut next)?;
+            }
+            values = next;
+        }
+        Ok(values)
+    }
+
+    fn missing(&self, what: String) -> Result<(), JsonPathError> {
+        if self.allow_missing {
+            Ok(())
+        } else {
+            Err(JsonPathError::NotFound(what))
+        }
+    }
+
+    fn apply<'a>(
+        &self,
+        step: &Step,
+        v: &'a Value,
+        next: &mut Vec<&'a Value>,
+    ) -> Result<(), JsonPathError> {
+        match step {
+            Step::Field(name) => match v.as_object().and_then(|m| m.get(name)) {
+                Some(x) => next.push(x),
+                None => self.missing(name.clone())?,
+            },
+            Step::AllFields => {
+                if let Value::Object(m) = v {
+                    next.extend(m.values());
+                }
+            }
+            Step::All => match v {
+                Value::Array(a) => next.extend(a.iter()),
+                Value::Object(m) => next.extend(m.values()),
+                _ => {}
+            },
+            Step::Index(i) => {
+                if let Value::Array(a) = v {
+                    let idx = if *i < 0 { a.len() as i64 + i } else { *i };
+                    match a.get(idx as usize).filter(|_| idx >= 0) {
+                        Some(x) => next.push(x),
+                        None => self.missing(format!(
+                            "array index out of bounds: index {i}, length {}",
+                            a.len()
+                        ))?,
+                    }
+                }
+            }
+            Step::Slice(start, end) => {
+                if let Value::Array(a) = v {
+                    let len = a.len() as i64;
+                    let norm = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
+                    let s = norm(start.unwrap_or(0));
+                    let e = norm(end.unwrap_or(len));
+                    if s < e {
+                        next.extend(a[s as usize..e as usize].iter());
+                    }
+                }
+            }
+            Step::Filter(lhs, op, lit) => {
+                let items: Vec<&Value> = match v {
+                    Value::Array(a) => a.iter().collect(),
+                    other => vec![other],
+                };
+                for item in items {
+                    let found = self.steps(lhs, item, item).unwrap_or_default();
+                    let keep = match lit {
+                        Literal::Exists => !found.is_empty(),
+                        Literal::Str(s) => found.iter().any(|f| compare_str(f, op, s)),
+                        Literal::Num(n) => found
+                            .iter()
+                            .any(|f| f.as_f64().is_some_and(|x| compare_num(x, op, *n))),
+                    };
+                    if keep {
+                        next.push(item);
+                    }
+                }
+            }
+            Step::Recursive => collect_all(v, next),
+        }
+        Ok(())
+    }
 }
 
 fn text_of(v: &Value) -> String {
@@ -291,91 +394,6 @@ fn text_of(v: &Value) -> String {
         Value::Null => String::new(),
         other => other.to_string(),
     }
-}
-
-fn eval_steps<'a>(
-    steps: &[Step],
-    root: &'a Value,
-    cur: &'a Value,
-) -> Result<Vec<&'a Value>, JsonPathError> {
-    let _ = root;
-    let mut values = vec![cur];
-    for step in steps {
-        let mut next = Vec::new();
-        for v in values {
-            apply(step, v, &mut next)?;
-        }
-        values = next;
-    }
-    Ok(values)
-}
-
-fn apply<'a>(step: &Step, v: &'a Value, next: &mut Vec<&'a Value>) -> Result<(), JsonPathError> {
-    match step {
-        Step::Field(name) => match v {
-            Value::Object(m) => match m.get(name) {
-                Some(x) => next.push(x),
-                None => return Err(JsonPathError::NotFound(name.clone())),
-            },
-            _ => return Err(JsonPathError::NotFound(name.clone())),
-        },
-        Step::AllFields => {
-            if let Value::Object(m) = v {
-                next.extend(m.values());
-            }
-        }
-        Step::All => match v {
-            Value::Array(a) => next.extend(a.iter()),
-            Value::Object(m) => next.extend(m.values()),
-            _ => {}
-        },
-        Step::Index(i) => {
-            if let Value::Array(a) = v {
-                let idx = if *i < 0 { a.len() as i64 + i } else { *i };
-                match a.get(idx as usize).filter(|_| idx >= 0) {
-                    Some(x) => next.push(x),
-                    None => {
-                        return Err(JsonPathError::NotFound(format!(
-                            "array index out of bounds: index {i}, length {}",
-                            a.len()
-                        )));
-                    }
-                }
-            }
-        }
-        Step::Slice(start, end) => {
-            if let Value::Array(a) = v {
-                let len = a.len() as i64;
-                let norm = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
-                let s = norm(start.unwrap_or(0));
-                let e = norm(end.unwrap_or(len));
-                if s < e {
-                    next.extend(a[s as usize..e as usize].iter());
-                }
-            }
-        }
-        Step::Filter(lhs, op, lit) => {
-            let items: Vec<&Value> = match v {
-                Value::Array(a) => a.iter().collect(),
-                other => vec![other],
-            };
-            for item in items {
-                let found = eval_steps(lhs, item, item).unwrap_or_default();
-                let keep = match lit {
-                    Literal::Exists => !found.is_empty(),
-                    Literal::Str(s) => found.iter().any(|f| compare_str(f, op, s)),
-                    Literal::Num(n) => found
-                        .iter()
-                        .any(|f| f.as_f64().is_some_and(|x| compare_num(x, op, *n))),
-                };
-                if keep {
-                    next.push(item);
-                }
-            }
-        }
-        Step::Recursive => collect_all(v, next),
-    }
-    Ok(())
 }
 
 fn collect_all<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
@@ -420,6 +438,7 @@ mod tests {
     #[test]
     fn renders_paths_filters_and_ranges() {
         let doc = json!({"users": [{"name": "a", "user": {"token": "t1"}}, {"name": "b", "user": {"token": "t2"}}]});
+        let render = |t: &str, d: &Value| render(t, d, false);
         assert_eq!(render("{.users[0].name}", &doc).unwrap(), "a");
         assert_eq!(render("{.users[*].name}", &doc).unwrap(), "a b");
         assert_eq!(
@@ -431,5 +450,6 @@ mod tests {
             "a\nb\n"
         );
         assert!(render("{.nope}", &doc).is_err());
+        assert_eq!(super::render("{.nope}x", &doc, true).unwrap(), "x");
     }
 }

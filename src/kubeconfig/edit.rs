@@ -16,7 +16,7 @@ use super::model::{AuthInfo, AuthProvider, Cluster, Config, Context, ExecConfig,
 pub struct ClusterEdit {
     pub server: Option<String>,
     pub tls_server_name: Option<String>,
-    pub insecure_skip_tls_verify: bool,
+    pub insecure_skip_tls_verify: Option<bool>,
     /// The absolute path, or with `embed` the file's bytes.
     pub certificate_authority: Option<String>,
     pub embedded_ca: Option<Vec<u8>>,
@@ -32,10 +32,13 @@ pub fn modify_cluster(mut c: Cluster, e: &ClusterEdit) -> Cluster {
     if let Some(name) = &e.tls_server_name {
         c.tls_server_name = name.clone();
     }
-    if e.insecure_skip_tls_verify {
-        c.insecure_skip_tls_verify = true;
-        c.certificate_authority.clear();
-        c.certificate_authority_data.clear();
+    if let Some(insecure) = e.insecure_skip_tls_verify {
+        c.insecure_skip_tls_verify = insecure;
+        // Insecure mode clears any certificate authority.
+        if insecure {
+            c.certificate_authority.clear();
+            c.certificate_authority_data.clear();
+        }
     }
     if let Some(data) = &e.embedded_ca {
         c.certificate_authority_data = data.clone();
@@ -238,7 +241,7 @@ pub fn parse_pairs(args: &[String], flag: &str) -> Result<PairEdits, String> {
         }
     }
     if !invalid.is_empty() {
-        return Err(format!("invalid {flag}: {}", invalid.join(", ")));
+        return Err(format!("invalid {flag} format: {}", invalid.join(", ")));
     }
     Ok((add, remove))
 }
@@ -264,6 +267,29 @@ enum Ty {
     ExtensionMap,
     UserExtraMap,
     Pointer,
+}
+
+impl Ty {
+    /// The Go type kubectl names in its parse errors.
+    fn go_name(self) -> &'static str {
+        match self {
+            Ty::Config => "api.Config",
+            Ty::Preferences => "api.Preferences",
+            Ty::Cluster => "api.Cluster",
+            Ty::AuthInfo => "api.AuthInfo",
+            Ty::Context => "api.Context",
+            Ty::Str => "string",
+            Ty::Bool => "bool",
+            Ty::Bytes => "[]uint8",
+            Ty::StrSlice => "[]string",
+            Ty::ClusterMap => "map[string]*api.Cluster",
+            Ty::UserMap => "map[string]*api.AuthInfo",
+            Ty::ContextMap => "map[string]*api.Context",
+            Ty::ExtensionMap => "map[string]runtime.Object",
+            Ty::UserExtraMap => "map[string][]string",
+            Ty::Pointer => "pointer",
+        }
+    }
 }
 
 fn fields(ty: Ty) -> &'static [(&'static str, Ty)] {
@@ -322,8 +348,13 @@ fn fields(ty: Ty) -> &'static [(&'static str, Ty)] {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PropertyError {
-    #[error("unable to parse {0}")]
-    Parse(String),
+    /// kubectl prints the steps parsed so far and the Go type it was at.
+    #[error("unable to parse {path} after [{steps}] at {at}")]
+    Parse {
+        path: String,
+        steps: String,
+        at: &'static str,
+    },
     #[error("unable to parse one or more field values of {0}")]
     FieldValues(String),
     #[error("can't set a map to a value: map[{0}]")]
@@ -370,7 +401,16 @@ fn navigation_steps(path: &str) -> Result<Vec<(String, Ty)>, PropertyError> {
             Ty::Config | Ty::Preferences | Ty::Cluster | Ty::AuthInfo | Ty::Context => {
                 let part = parts[i];
                 let Some((_, field_ty)) = fields(ty).iter().find(|(n, _)| *n == part) else {
-                    return Err(PropertyError::Parse(path.to_string()));
+                    let steps = steps
+                        .iter()
+                        .map(|(name, ty): &(String, Ty)| format!("{{{name} {}}}", ty.go_name()))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    return Err(PropertyError::Parse {
+                        path: path.to_string(),
+                        steps,
+                        at: ty.go_name(),
+                    });
                 };
                 steps.push((part.to_string(), *field_ty));
                 i += 1;
@@ -650,7 +690,11 @@ mod tests {
         assert_eq!(c.auth_infos["u"].client_key_data, b"raw");
         assert_eq!(
             set_property(&mut c, "nope", "v", false),
-            Err(PropertyError::Parse("nope".into()))
+            Err(PropertyError::Parse {
+                path: "nope".into(),
+                steps: String::new(),
+                at: "api.Config"
+            })
         );
     }
 

@@ -529,7 +529,7 @@ impl Emitter {
     fn scalar_str(&mut self, s: &str, indent: usize, simple_key: bool) {
         let analysis = analyze(s);
         let resolves_to_str = !s.is_empty() && matches!(resolve_plain(s), Scalar::Str(_));
-        let can_use_plain = resolves_to_str && !is_base60_float(s);
+        let can_use_plain = resolves_to_str && !is_base60_float(s) && !is_timestamp(s);
         let mut style = if s.contains('\n') {
             Style::Literal
         } else if can_use_plain {
@@ -908,6 +908,94 @@ fn go_yaml_key_order(a: &str, b: &str) -> std::cmp::Ordering {
     ar.len().cmp(&br.len())
 }
 
+/// go-yaml v2 resolves plain scalars that `time.Parse` accepts in one of
+/// its timestamp layouts (`2006-1-2T15:4:5.999999999Z07:00`, the same with
+/// a lower-case `t`, `2006-1-2 15:4:5.999999999`, `2006-1-2`) as
+/// timestamps, so such strings are written quoted.
+pub fn is_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let year: u32 = s[..4].parse().unwrap_or(0);
+    let mut i = 5;
+    // Go's getnum: one or two digits.
+    let num = |i: &mut usize| -> Option<u32> {
+        let start = *i;
+        while *i < b.len() && *i - start < 2 && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        if *i == start {
+            return None;
+        }
+        s[start..*i].parse().ok()
+    };
+    let Some(month) = num(&mut i) else {
+        return false;
+    };
+    if i >= b.len() || b[i] != b'-' {
+        return false;
+    }
+    i += 1;
+    let Some(day) = num(&mut i) else { return false };
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day < 1 || day > days {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let zoned = match b[i] {
+        b'T' | b't' => true,
+        b' ' => false,
+        _ => return false,
+    };
+    i += 1;
+    let Some(hour) = num(&mut i) else {
+        return false;
+    };
+    if i >= b.len() || b[i] != b':' {
+        return false;
+    }
+    i += 1;
+    let Some(minute) = num(&mut i) else {
+        return false;
+    };
+    if i >= b.len() || b[i] != b':' {
+        return false;
+    }
+    i += 1;
+    let Some(second) = num(&mut i) else {
+        return false;
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return false;
+    }
+    if i + 1 < b.len() && (b[i] == b'.' || b[i] == b',') && b[i + 1].is_ascii_digit() {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if !zoned {
+        return i == b.len();
+    }
+    match &b[i..] {
+        [b'Z'] => true,
+        [sign, h1, h2, b':', m1, m2] if (*sign == b'+' || *sign == b'-') => {
+            [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit())
+        }
+        _ => false,
+    }
+}
+
 /// go-yaml v2 quotes strings such as `1:20` (YAML 1.1 sexagesimal floats).
 fn is_base60_float(s: &str) -> bool {
     // ^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$
@@ -985,6 +1073,29 @@ mod tests {
             emit(&doc),
             "e: []\nm: {}\nusers:\n- name: a\n  user:\n    as-groups:\n    - x\n    - \"y\"\n"
         );
+    }
+
+    #[test]
+    fn timestamps_are_quoted() {
+        for t in [
+            "2024-01-01T00:00:00Z",
+            "2024-1-2",
+            "2024-02-29 10:20:30.5",
+            "2024-01-01t1:2:3+02:00",
+        ] {
+            assert!(is_timestamp(t), "{t}");
+            assert_eq!(emit(&json!({ "k": t })), format!("k: \"{t}\"\n"));
+        }
+        for t in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-01-01T",
+            "24-01-01",
+            "2024-01-01T10:00:00",
+            "2024-01-01x",
+        ] {
+            assert!(!is_timestamp(t), "{t}");
+        }
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("[{}]", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    /// One line per file, as kubectl prints an aggregate of errors.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Several(Vec<StoreError>),
     #[error("cannot write \"{file}\": {source}")]
     Write {

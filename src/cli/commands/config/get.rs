@@ -45,7 +45,7 @@ pub struct GetContextsArgs {
 pub fn get_contexts(opts: &PathOptions, args: GetContextsArgs) -> CliResult {
     if !args.output.is_empty() && args.output != "name" {
         return Err(CliError::kubectl(format!(
-            "--output {} is not available in kubectl config get-contexts; resetting to default output format",
+            "--output {} is not available in kauth config get-contexts; resetting to default output format",
             args.output
         )));
     }
@@ -89,7 +89,8 @@ pub fn get_contexts(opts: &PathOptions, args: GetContextsArgs) -> CliResult {
     match missing.len() {
         0 => Ok(()),
         1 => Err(CliError::kubectl(missing.remove(0))),
-        _ => Err(CliError::kubectl(format!("[{}]", missing.join(", ")))),
+        // kubectl prints an aggregate of errors one per line, unprefixed.
+        _ => Err(CliError::kubectl(missing.join("\n")).bare()),
     }
 }
 

@@ -71,7 +71,9 @@ pub fn run(cmd: ConfigCommand, global: &GlobalArgs) -> CliResult {
 /// Store errors print as kubectl prints them.
 impl From<StoreError> for CliError {
     fn from(err: StoreError) -> Self {
-        CliError::kubectl(err.to_string())
+        let several = matches!(err, StoreError::Several(_));
+        let e = CliError::kubectl(err.to_string());
+        if several { e.bare() } else { e }
     }
 }
 

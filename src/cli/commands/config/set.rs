@@ -45,13 +45,13 @@ fn stat_error(path: &str) -> Option<String> {
 
 pub fn set_cluster(opts: &PathOptions, args: SetClusterArgs) -> CliResult {
     let [name] = args.args.as_slice() else {
-        return Err(CliError::kubectl(format!(
-            "unexpected args: {}",
-            go_list(&args.args)
-        )));
+        return Err(help_error(
+            "set-cluster",
+            format!("Unexpected args: {}", go_list(&args.args)),
+        ));
     };
-    let insecure = args.insecure_skip_tls_verify.unwrap_or(false);
-    if insecure && args.certificate_authority.is_some() {
+    let insecure = args.insecure_skip_tls_verify;
+    if insecure == Some(true) && args.certificate_authority.is_some() {
         return Err(CliError::kubectl(
             "you cannot specify a certificate authority and insecure mode at the same time",
         ));
@@ -380,7 +380,7 @@ pub fn set_context(opts: &PathOptions, global: &GlobalArgs, args: SetContextArgs
 
 #[derive(Debug, Args)]
 pub struct SetArgs {
-    #[arg(hide = true, allow_hyphen_values = true)]
+    #[arg(hide = true)]
     args: Vec<String>,
     /// When writing a []byte PROPERTY_VALUE, write the given string directly without base64 decoding.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]
@@ -411,7 +411,7 @@ pub fn set(opts: &PathOptions, args: SetArgs) -> CliResult {
 
 #[derive(Debug, Args)]
 pub struct UnsetArgs {
-    #[arg(hide = true, allow_hyphen_values = true)]
+    #[arg(hide = true)]
     args: Vec<String>,
 }
 

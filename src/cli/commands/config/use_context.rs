@@ -16,7 +16,7 @@ use crate::store::state;
 #[derive(Debug, Args)]
 pub struct UseContextArgs {
     /// The context to use; `-` for the previous one; none to pick on a terminal
-    #[arg(hide = true, allow_hyphen_values = true)]
+    #[arg(hide = true)]
     args: Vec<String>,
 }
 
@@ -38,8 +38,7 @@ pub fn run(opts: &PathOptions, args: UseContextArgs) -> CliResult {
             return Err(help_error(
                 "use-context",
                 format!("Unexpected args: {}", go_list(other)),
-            )
-            .hint("pass the name of a context (`kauth config get-contexts -o name` lists them)"));
+            ));
         }
     };
     let previous = modify(opts, true, |config| {

@@ -31,7 +31,7 @@ pub struct ViewArgs {
 pub fn run(opts: &PathOptions, global: &GlobalArgs, args: ViewArgs) -> CliResult {
     if !args.unexpected.is_empty() {
         return Err(CliError::kubectl(format!(
-            "unexpected arguments: {}\nSee 'kubectl config view -h' for help and examples",
+            "unexpected arguments: {}\nSee 'kauth config view -h' for help and examples",
             super::go_list(&args.unexpected)
         )));
     }
@@ -39,7 +39,7 @@ pub fn run(opts: &PathOptions, global: &GlobalArgs, args: ViewArgs) -> CliResult
     let merge = args.merge.unwrap_or(!opts.is_explicit());
     if !merge && !opts.is_explicit() {
         return Err(CliError::kubectl(
-            "if merge==false a precise file must to specified",
+            "if merge==false a precise file must be specified",
         ));
     }
     let mut config = match (&opts.explicit, merge) {
@@ -65,7 +65,7 @@ pub fn run(opts: &PathOptions, global: &GlobalArgs, args: ViewArgs) -> CliResult
         OutputFormat::Yaml => yaml::emit(&doc),
         OutputFormat::Json => view::to_go_json(&doc),
         OutputFormat::Name => "config/<unknown>\n".to_string(),
-        OutputFormat::JsonPath(template) => crate::jsonpath::render(&template, &doc)
+        OutputFormat::JsonPath(template) => crate::jsonpath::render(&template, &doc, true)
             .map_err(|e| CliError::kubectl(e.to_string()))?,
     };
     print!("{text}");
@@ -99,7 +99,7 @@ impl OutputFormat {
                     OutputFormat::JsonPath(t.to_string())
                 } else {
                     return Err(CliError::kubectl(format!(
-                        "unable to match a printer suitable for the output format \"{s}\", allowed formats are: json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,go-template,go-template-file,templatefile,yaml"
+                        "unable to match a printer suitable for the output format \"{s}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
                     )));
                 }
             }
