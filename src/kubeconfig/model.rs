@@ -127,6 +127,36 @@ pub enum DecodeError {
 
 type Result<T> = std::result::Result<T, DecodeError>;
 
+/// Where a value sits in the document, for error messages. Built on the
+/// stack as the decoder descends and formatted only when an error needs it.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Field(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root => write!(f, "(document)"),
+            Path::Field(Path::Root, name) => write!(f, "{name}"),
+            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+impl<'a> Path<'a> {
+    fn field(&'a self, name: &'a str) -> Path<'a> {
+        Path::Field(self, name)
+    }
+
+    fn index(&'a self, i: usize) -> Path<'a> {
+        Path::Index(self, i)
+    }
+}
+
 /// Parses kubeconfig text (YAML or JSON). Empty input is an empty config,
 /// as in client-go's `clientcmd.Load`. Entries get `origin` as their file.
 pub fn decode(text: &str, origin: &str) -> Result<Config> {
@@ -134,35 +164,27 @@ pub fn decode(text: &str, origin: &str) -> Result<Config> {
         return Ok(Config::default());
     };
     let mut config = Config::default();
-    let entries = match &root.kind {
-        NodeKind::Map(entries) => entries,
-        NodeKind::Scalar(Scalar::Null) => return Ok(config),
-        other => {
-            return Err(DecodeError::Type {
-                line: root.line,
-                found: other.json_kind(),
-                field: "(document)".into(),
-                expected: "Config",
-            });
-        }
+    let Some(entries) = map_entries(&root, Path::Root, "Config")? else {
+        return Ok(config);
     };
+    const FIELDS: [&str; 8] = [
+        "apiVersion",
+        "kind",
+        "preferences",
+        "clusters",
+        "users",
+        "contexts",
+        "current-context",
+        "extensions",
+    ];
     for (key, value) in entries {
-        let path = key_name(key);
-        match field(
-            &path,
-            &[
-                "apiVersion",
-                "kind",
-                "preferences",
-                "clusters",
-                "users",
-                "contexts",
-                "current-context",
-                "extensions",
-            ],
-        ) {
-            Some("apiVersion") => {
-                let v = string(value, "apiVersion")?;
+        let Some(name) = field(key_str(key), &FIELDS) else {
+            continue;
+        };
+        let path = Path::Root.field(name);
+        match name {
+            "apiVersion" => {
+                let v = string(value, path)?;
                 if !v.is_empty() && v != "v1" {
                     return Err(DecodeError::Version {
                         line: value.line,
@@ -170,28 +192,33 @@ pub fn decode(text: &str, origin: &str) -> Result<Config> {
                     });
                 }
             }
-            Some("kind") => {
-                string(value, "kind")?;
+            "kind" => {
+                string(value, path)?;
             }
-            Some("preferences") => config.preferences = preferences(value)?,
-            Some("clusters") => {
-                config.clusters =
-                    named_list(value, "clusters", "cluster", |n, p| cluster(n, p, origin))?
+            "preferences" => config.preferences = preferences(value, path)?,
+            "clusters" => {
+                config.clusters = named_list(value, path, "cluster", |n, p| cluster(n, p, origin))?
             }
-            Some("users") => {
-                config.auth_infos =
-                    named_list(value, "users", "user", |n, p| auth_info(n, p, origin))?
+            "users" => {
+                config.auth_infos = named_list(value, path, "user", |n, p| auth_info(n, p, origin))?
             }
-            Some("contexts") => {
-                config.contexts =
-                    named_list(value, "contexts", "context", |n, p| context(n, p, origin))?
+            "contexts" => {
+                config.contexts = named_list(value, path, "context", |n, p| context(n, p, origin))?
             }
-            Some("current-context") => config.current_context = string(value, "current-context")?,
-            Some("extensions") => config.extensions = extensions(value, "extensions")?,
-            _ => {}
+            "current-context" => config.current_context = string(value, path)?,
+            _ => config.extensions = extensions(value, path)?,
         }
     }
     Ok(config)
+}
+
+/// A mapping key as text (`sigs.k8s.io/yaml` turns other scalars into
+/// their text; only string keys can match a field).
+fn key_str(key: &Node) -> &str {
+    match &key.kind {
+        NodeKind::Scalar(Scalar::Str(s)) => s,
+        _ => "",
+    }
 }
 
 fn key_name(key: &Node) -> String {
@@ -213,11 +240,11 @@ fn field(key: &str, names: &[&'static str]) -> Option<&'static str> {
         .copied()
 }
 
-fn map_entries<'a>(
-    node: &'a Node,
-    path: &str,
+fn map_entries<'n>(
+    node: &'n Node,
+    path: Path,
     expected: &'static str,
-) -> Result<Option<&'a [(Node, Node)]>> {
+) -> Result<Option<&'n [(Node, Node)]>> {
     match &node.kind {
         NodeKind::Map(entries) => Ok(Some(entries)),
         NodeKind::Scalar(Scalar::Null) => Ok(None),
@@ -225,7 +252,7 @@ fn map_entries<'a>(
     }
 }
 
-fn type_error(node: &Node, found: &'static str, path: &str, expected: &'static str) -> DecodeError {
+fn type_error(node: &Node, found: &'static str, path: Path, expected: &'static str) -> DecodeError {
     DecodeError::Type {
         line: node.line,
         found,
@@ -234,7 +261,7 @@ fn type_error(node: &Node, found: &'static str, path: &str, expected: &'static s
     }
 }
 
-fn string(node: &Node, path: &str) -> Result<String> {
+fn string(node: &Node, path: Path) -> Result<String> {
     match &node.kind {
         NodeKind::Scalar(Scalar::Str(s)) => Ok(s.clone()),
         NodeKind::Scalar(Scalar::Null) => Ok(String::new()),
@@ -242,7 +269,7 @@ fn string(node: &Node, path: &str) -> Result<String> {
     }
 }
 
-fn boolean(node: &Node, path: &str) -> Result<bool> {
+fn boolean(node: &Node, path: Path) -> Result<bool> {
     match &node.kind {
         NodeKind::Scalar(Scalar::Bool(b)) => Ok(*b),
         NodeKind::Scalar(Scalar::Null) => Ok(false),
@@ -250,30 +277,39 @@ fn boolean(node: &Node, path: &str) -> Result<bool> {
     }
 }
 
-fn bytes(node: &Node, path: &str) -> Result<Vec<u8>> {
-    let text =
-        string(node, path).map_err(|_| type_error(node, node.kind.json_kind(), path, "[]byte"))?;
+fn bytes(node: &Node, path: Path) -> Result<Vec<u8>> {
+    let text = match &node.kind {
+        NodeKind::Scalar(Scalar::Str(s)) => s.as_str(),
+        NodeKind::Scalar(Scalar::Null) => "",
+        other => return Err(type_error(node, other.json_kind(), path, "[]byte")),
+    };
     // Go's base64.StdEncoding skips line breaks.
-    let cleaned: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+    let cleaned;
+    let text = if text.contains(['\n', '\r']) {
+        cleaned = text.replace(['\n', '\r'], "");
+        cleaned.as_str()
+    } else {
+        text
+    };
     base64::engine::general_purpose::STANDARD
-        .decode(cleaned.as_bytes())
+        .decode(text.as_bytes())
         .map_err(|e| DecodeError::Base64 {
             line: node.line,
             field: path.to_string(),
             offset: match e {
                 base64::DecodeError::InvalidByte(offset, _) => offset,
                 base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
-                _ => cleaned.len().saturating_sub(cleaned.len() % 4),
+                _ => text.len().saturating_sub(text.len() % 4),
             },
         })
 }
 
-fn string_list(node: &Node, path: &str) -> Result<Option<Vec<String>>> {
+fn string_list(node: &Node, path: Path) -> Result<Option<Vec<String>>> {
     match &node.kind {
         NodeKind::Seq(items) => items
             .iter()
             .enumerate()
-            .map(|(i, item)| string(item, &format!("{path}[{i}]")))
+            .map(|(i, item)| string(item, path.index(i)))
             .collect::<Result<Vec<_>>>()
             .map(Some),
         NodeKind::Scalar(Scalar::Null) => Ok(None),
@@ -281,20 +317,20 @@ fn string_list(node: &Node, path: &str) -> Result<Option<Vec<String>>> {
     }
 }
 
-fn string_map(node: &Node, path: &str) -> Result<Option<BTreeMap<String, String>>> {
+fn string_map(node: &Node, path: Path) -> Result<Option<BTreeMap<String, String>>> {
     let Some(entries) = map_entries(node, path, "map[string]string")? else {
         return Ok(None);
     };
     let mut out = BTreeMap::new();
     for (k, v) in entries {
         let key = key_name(k);
-        let value = string(v, &format!("{path}.{key}"))?;
+        let value = string(v, path.field(&key))?;
         out.insert(key, value);
     }
     Ok(Some(out))
 }
 
-fn extensions(node: &Node, path: &str) -> Result<Extensions> {
+fn extensions(node: &Node, path: Path) -> Result<Extensions> {
     let mut out = Extensions::new();
     let items = match &node.kind {
         NodeKind::Seq(items) => items,
@@ -309,15 +345,15 @@ fn extensions(node: &Node, path: &str) -> Result<Extensions> {
         }
     };
     for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
-        let Some(entries) = map_entries(item, &item_path, "NamedExtension")? else {
+        let item_path = path.index(i);
+        let Some(entries) = map_entries(item, item_path, "NamedExtension")? else {
             continue;
         };
         let mut name = String::new();
         let mut value = Value::Null;
         for (k, v) in entries {
-            match field(&key_name(k), &["name", "extension"]) {
-                Some("name") => name = string(v, &format!("{item_path}.name"))?,
+            match field(key_str(k), &["name", "extension"]) {
+                Some("name") => name = string(v, item_path.field("name"))?,
                 Some("extension") => value = yaml::to_json(v),
                 _ => {}
             }
@@ -336,31 +372,39 @@ fn extensions(node: &Node, path: &str) -> Result<Extensions> {
 
 fn named_list<T>(
     node: &Node,
-    list: &'static str,
+    path: Path,
     inner: &'static str,
-    decode_inner: impl Fn(Option<&Node>, &str) -> Result<T>,
+    decode_inner: impl Fn(Option<&Node>, Path) -> Result<T>,
 ) -> Result<BTreeMap<String, T>> {
+    let list = match path {
+        Path::Field(_, name) => name,
+        _ => "",
+    };
+    let list: &'static str = match list {
+        "clusters" => "clusters",
+        "users" => "users",
+        _ => "contexts",
+    };
     let mut out = BTreeMap::new();
     let items = match &node.kind {
         NodeKind::Seq(items) => items,
         NodeKind::Scalar(Scalar::Null) => return Ok(out),
-        other => return Err(type_error(node, other.json_kind(), list, "array")),
+        other => return Err(type_error(node, other.json_kind(), path, "array")),
     };
     for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{list}[{i}]");
+        let item_path = path.index(i);
         let mut name = String::new();
         let mut body = None;
-        if let Some(entries) = map_entries(item, &item_path, "object")? {
+        if let Some(entries) = map_entries(item, item_path, "object")? {
             for (k, v) in entries {
-                let key = key_name(k);
-                if key == "name" || key.eq_ignore_ascii_case("name") {
-                    name = string(v, &format!("{item_path}.name"))?;
-                } else if key == inner || key.eq_ignore_ascii_case(inner) {
-                    body = Some(v);
+                match field(key_str(k), &["name", inner]) {
+                    Some("name") => name = string(v, item_path.field("name"))?,
+                    Some(_) => body = Some(v),
+                    None => {}
                 }
             }
         }
-        let value = decode_inner(body, &format!("{item_path}.{inner}"))?;
+        let value = decode_inner(body, item_path.field(inner))?;
         if out.contains_key(&name) {
             return Err(DecodeError::DuplicateName {
                 line: item.line,
@@ -373,81 +417,83 @@ fn named_list<T>(
     Ok(out)
 }
 
-fn preferences(node: &Node) -> Result<Preferences> {
+fn preferences(node: &Node, path: Path) -> Result<Preferences> {
     let mut p = Preferences::default();
-    if let Some(entries) = map_entries(node, "preferences", "Preferences")? {
+    if let Some(entries) = map_entries(node, path, "Preferences")? {
         for (k, v) in entries {
-            match field(&key_name(k), &["colors", "extensions"]) {
-                Some("colors") => p.colors = boolean(v, "preferences.colors")?,
-                Some("extensions") => p.extensions = extensions(v, "preferences.extensions")?,
-                _ => {}
+            match field(key_str(k), &["colors", "extensions"]) {
+                Some("colors") => p.colors = boolean(v, path.field("colors"))?,
+                Some(name) => p.extensions = extensions(v, path.field(name))?,
+                None => {}
             }
         }
     }
     Ok(p)
 }
 
-fn cluster(node: Option<&Node>, path: &str, origin: &str) -> Result<Cluster> {
+fn cluster(node: Option<&Node>, path: Path, origin: &str) -> Result<Cluster> {
     let mut c = Cluster {
         origin: origin.to_string(),
         ..Cluster::default()
     };
-    let Some(node) = node else { return Ok(c) };
-    let Some(entries) = map_entries(node, path, "Cluster")? else {
+    let Some(entries) = node
+        .map(|n| map_entries(n, path, "Cluster"))
+        .transpose()?
+        .flatten()
+    else {
         return Ok(c);
     };
+    const FIELDS: [&str; 8] = [
+        "server",
+        "tls-server-name",
+        "insecure-skip-tls-verify",
+        "certificate-authority",
+        "certificate-authority-data",
+        "proxy-url",
+        "disable-compression",
+        "extensions",
+    ];
     for (k, v) in entries {
-        let key = key_name(k);
-        let names = [
-            "server",
-            "tls-server-name",
-            "insecure-skip-tls-verify",
-            "certificate-authority",
-            "certificate-authority-data",
-            "proxy-url",
-            "disable-compression",
-            "extensions",
-        ];
-        let Some(name) = field(&key, &names) else {
+        let Some(name) = field(key_str(k), &FIELDS) else {
             continue;
         };
-        let p = format!("{path}.{name}");
+        let p = path.field(name);
         match name {
-            "server" => c.server = string(v, &p)?,
-            "tls-server-name" => c.tls_server_name = string(v, &p)?,
-            "insecure-skip-tls-verify" => c.insecure_skip_tls_verify = boolean(v, &p)?,
-            "certificate-authority" => c.certificate_authority = string(v, &p)?,
-            "certificate-authority-data" => c.certificate_authority_data = bytes(v, &p)?,
-            "proxy-url" => c.proxy_url = string(v, &p)?,
-            "disable-compression" => c.disable_compression = boolean(v, &p)?,
-            _ => c.extensions = extensions(v, &p)?,
+            "server" => c.server = string(v, p)?,
+            "tls-server-name" => c.tls_server_name = string(v, p)?,
+            "insecure-skip-tls-verify" => c.insecure_skip_tls_verify = boolean(v, p)?,
+            "certificate-authority" => c.certificate_authority = string(v, p)?,
+            "certificate-authority-data" => c.certificate_authority_data = bytes(v, p)?,
+            "proxy-url" => c.proxy_url = string(v, p)?,
+            "disable-compression" => c.disable_compression = boolean(v, p)?,
+            _ => c.extensions = extensions(v, p)?,
         }
     }
     Ok(c)
 }
 
-fn context(node: Option<&Node>, path: &str, origin: &str) -> Result<Context> {
+fn context(node: Option<&Node>, path: Path, origin: &str) -> Result<Context> {
     let mut c = Context {
         origin: origin.to_string(),
         ..Context::default()
     };
-    let Some(node) = node else { return Ok(c) };
-    let Some(entries) = map_entries(node, path, "Context")? else {
+    let Some(entries) = node
+        .map(|n| map_entries(n, path, "Context"))
+        .transpose()?
+        .flatten()
+    else {
         return Ok(c);
     };
     for (k, v) in entries {
-        let Some(name) = field(
-            &key_name(k),
-            &["cluster", "user", "namespace", "extensions"],
-        ) else {
+        let Some(name) = field(key_str(k), &["cluster", "user", "namespace", "extensions"]) else {
             continue;
         };
-        let p = format!("{path}.{name}");
+        let p = path.field(name);
         match name {
-            "cluster" => c.cluster = string(v, &p)?,
-            "user" => c.auth_info = string(v, &p)?,
-            "namespace" => c.namespace = string(v, &p)?,
-            _ => c.extensions = extensions(v, &p)?,
+            "cluster" => c.cluster = string(v, p)?,
+            "user" => c.auth_info = string(v, p)?,
+            "namespace" => c.namespace = string(v, p)?,
+            _ => c.extensions = extensions(v, p)?,
         }
     }
     Ok(c)
@@ -471,72 +517,99 @@ const AUTH_INFO_FIELDS: [&str; 15] = [
     "extensions",
 ];
 
-fn auth_info(node: Option<&Node>, path: &str, origin: &str) -> Result<AuthInfo> {
+fn auth_info(node: Option<&Node>, path: Path, origin: &str) -> Result<AuthInfo> {
     let mut a = AuthInfo {
         origin: origin.to_string(),
         ..AuthInfo::default()
     };
-    let Some(node) = node else { return Ok(a) };
-    let Some(entries) = map_entries(node, path, "AuthInfo")? else {
+    let Some(entries) = node
+        .map(|n| map_entries(n, path, "AuthInfo"))
+        .transpose()?
+        .flatten()
+    else {
         return Ok(a);
     };
     for (k, v) in entries {
-        let Some(name) = field(&key_name(k), &AUTH_INFO_FIELDS) else {
+        let Some(name) = field(key_str(k), &AUTH_INFO_FIELDS) else {
             continue;
         };
-        let p = format!("{path}.{name}");
+        let p = path.field(name);
         match name {
-            "client-certificate" => a.client_certificate = string(v, &p)?,
-            "client-certificate-data" => a.client_certificate_data = bytes(v, &p)?,
-            "client-key" => a.client_key = string(v, &p)?,
-            "client-key-data" => a.client_key_data = bytes(v, &p)?,
-            "token" => a.token = string(v, &p)?,
-            "tokenFile" => a.token_file = string(v, &p)?,
-            "as" => a.impersonate = string(v, &p)?,
-            "as-uid" => a.impersonate_uid = string(v, &p)?,
-            "as-groups" => a.impersonate_groups = string_list(v, &p)?.unwrap_or_default(),
+            "client-certificate" => a.client_certificate = string(v, p)?,
+            "client-certificate-data" => a.client_certificate_data = bytes(v, p)?,
+            "client-key" => a.client_key = string(v, p)?,
+            "client-key-data" => a.client_key_data = bytes(v, p)?,
+            "token" => a.token = string(v, p)?,
+            "tokenFile" => a.token_file = string(v, p)?,
+            "as" => a.impersonate = string(v, p)?,
+            "as-uid" => a.impersonate_uid = string(v, p)?,
+            "as-groups" => a.impersonate_groups = string_list(v, p)?.unwrap_or_default(),
             "as-user-extra" => {
                 let mut extra = BTreeMap::new();
-                if let Some(entries) = map_entries(v, &p, "map[string][]string")? {
+                if let Some(entries) = map_entries(v, p, "map[string][]string")? {
                     for (ek, ev) in entries {
                         let key = key_name(ek);
-                        let values = string_list(ev, &format!("{p}.{key}"))?.unwrap_or_default();
+                        let values = string_list(ev, p.field(&key))?.unwrap_or_default();
                         extra.insert(key, values);
                     }
                 }
                 a.impersonate_user_extra = extra;
             }
-            "username" => a.username = string(v, &p)?,
-            "password" => a.password = string(v, &p)?,
-            "auth-provider" => a.auth_provider = auth_provider(v, &p)?,
-            "exec" => a.exec = exec(v, &p)?,
-            _ => a.extensions = extensions(v, &p)?,
+            "username" => a.username = string(v, p)?,
+            "password" => a.password = string(v, p)?,
+            "auth-provider" => a.auth_provider = auth_provider(v, p)?,
+            "exec" => a.exec = exec(v, p)?,
+            _ => a.extensions = extensions(v, p)?,
         }
     }
     Ok(a)
 }
 
-fn auth_provider(node: &Node, path: &str) -> Result<Option<AuthProvider>> {
+fn auth_provider(node: &Node, path: Path) -> Result<Option<AuthProvider>> {
     let Some(entries) = map_entries(node, path, "AuthProviderConfig")? else {
         return Ok(None);
     };
     let mut p = AuthProvider::default();
     for (k, v) in entries {
-        match field(&key_name(k), &["name", "config"]) {
-            Some("name") => p.name = string(v, &format!("{path}.name"))?,
-            Some("config") => p.config = string_map(v, &format!("{path}.config"))?,
-            _ => {}
+        match field(key_str(k), &["name", "config"]) {
+            Some("name") => p.name = string(v, path.field("name"))?,
+            Some(name) => p.config = string_map(v, path.field(name))?,
+            None => {}
         }
     }
     Ok(Some(p))
 }
 
-fn exec(node: &Node, path: &str) -> Result<Option<ExecConfig>> {
+fn exec_env(node: &Node, path: Path) -> Result<Option<Vec<ExecEnvVar>>> {
+    let items = match &node.kind {
+        NodeKind::Seq(items) => items,
+        NodeKind::Scalar(Scalar::Null) => return Ok(None),
+        other => return Err(type_error(node, other.json_kind(), path, "[]ExecEnvVar")),
+    };
+    let mut env = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let ip = path.index(i);
+        let mut var = ExecEnvVar::default();
+        if let Some(entries) = map_entries(item, ip, "ExecEnvVar")? {
+            for (k, v) in entries {
+                match field(key_str(k), &["name", "value"]) {
+                    Some("name") => var.name = string(v, ip.field("name"))?,
+                    Some(name) => var.value = string(v, ip.field(name))?,
+                    None => {}
+                }
+            }
+        }
+        env.push(var);
+    }
+    Ok(Some(env))
+}
+
+fn exec(node: &Node, path: Path) -> Result<Option<ExecConfig>> {
     let Some(entries) = map_entries(node, path, "ExecConfig")? else {
         return Ok(None);
     };
     let mut e = ExecConfig::default();
-    let names = [
+    const FIELDS: [&str; 7] = [
         "command",
         "args",
         "env",
@@ -546,45 +619,18 @@ fn exec(node: &Node, path: &str) -> Result<Option<ExecConfig>> {
         "interactiveMode",
     ];
     for (k, v) in entries {
-        let Some(name) = field(&key_name(k), &names) else {
+        let Some(name) = field(key_str(k), &FIELDS) else {
             continue;
         };
-        let p = format!("{path}.{name}");
+        let p = path.field(name);
         match name {
-            "command" => e.command = string(v, &p)?,
-            "args" => e.args = string_list(v, &p)?,
-            "env" => {
-                e.env = match &v.kind {
-                    NodeKind::Seq(items) => {
-                        let mut env = Vec::new();
-                        for (i, item) in items.iter().enumerate() {
-                            let ip = format!("{p}[{i}]");
-                            let mut var = ExecEnvVar::default();
-                            if let Some(entries) = map_entries(item, &ip, "ExecEnvVar")? {
-                                for (ek, ev) in entries {
-                                    match field(&key_name(ek), &["name", "value"]) {
-                                        Some("name") => {
-                                            var.name = string(ev, &format!("{ip}.name"))?
-                                        }
-                                        Some("value") => {
-                                            var.value = string(ev, &format!("{ip}.value"))?
-                                        }
-                                        _ => {}
-                                    }
-                                }
-                            }
-                            env.push(var);
-                        }
-                        Some(env)
-                    }
-                    NodeKind::Scalar(Scalar::Null) => None,
-                    other => return Err(type_error(v, other.json_kind(), &p, "[]ExecEnvVar")),
-                }
-            }
-            "apiVersion" => e.api_version = string(v, &p)?,
-            "installHint" => e.install_hint = string(v, &p)?,
-            "provideClusterInfo" => e.provide_cluster_info = boolean(v, &p)?,
-            _ => e.interactive_mode = string(v, &p)?,
+            "command" => e.command = string(v, p)?,
+            "args" => e.args = string_list(v, p)?,
+            "env" => e.env = exec_env(v, p)?,
+            "apiVersion" => e.api_version = string(v, p)?,
+            "installHint" => e.install_hint = string(v, p)?,
+            "provideClusterInfo" => e.provide_cluster_info = boolean(v, p)?,
+            _ => e.interactive_mode = string(v, p)?,
         }
     }
     // client-go's SetDefaults_ExecConfig: older plugin API versions default

@@ -153,13 +153,15 @@ fn config_from_file(file: &str) -> Result<Config> {
 /// The merged config a command starts from (client-go's
 /// `GetStartingConfig`: paths left as written, missing files skipped).
 pub fn starting_config(opts: &PathOptions) -> Result<Config> {
+    let files: Vec<String> = opts
+        .precedence()
+        .into_iter()
+        .filter(|f| !f.is_empty())
+        .collect();
     let mut configs = Vec::new();
     let mut errors = Vec::new();
-    for file in opts.precedence() {
-        if file.is_empty() {
-            continue;
-        }
-        match load_file(&file) {
+    for loaded in files.iter().map(|f| load_file(f)) {
+        match loaded {
             Ok(Some(config)) => configs.push(config),
             Ok(None) => {}
             Err(e) => errors.push(e),

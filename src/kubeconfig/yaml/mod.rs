@@ -12,6 +12,8 @@
 //! else, long lines folded at column 80) so that files kauth writes are
 //! byte-identical to what `kubectl config` writes.
 
+mod fast;
+
 use serde_json::{Map, Number, Value};
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
@@ -73,6 +75,14 @@ pub struct SyntaxError {
 
 /// Parses the first document of `text`; `None` when there is no document.
 pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
+    if let Some(tree) = fast::parse(text) {
+        return Ok(tree);
+    }
+    parse_general(text)
+}
+
+/// The general YAML parser (yaml-rust2), for what [`fast`] does not take.
+fn parse_general(text: &str) -> Result<Option<Node>, SyntaxError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     parser.load(&mut builder, false).map_err(|e| SyntaxError {
@@ -154,7 +164,7 @@ impl MarkedEventReceiver for Builder {
         match ev {
             Event::Scalar(value, style, anchor, tag) => {
                 let scalar = match (style, tag) {
-                    (TScalarStyle::Plain, None) => resolve_plain(&value),
+                    (TScalarStyle::Plain, None) => resolve_plain_owned(value),
                     (_, Some(tag)) if tag.handle == "!!" || tag.handle == "tag:yaml.org,2002:" => {
                         resolve_tagged(&tag.suffix, value)
                     }
@@ -212,9 +222,9 @@ fn resolve_tagged(suffix: &str, value: String) -> Scalar {
     match suffix {
         "str" | "binary" => Scalar::Str(value),
         "null" => Scalar::Null,
-        _ => match resolve_plain(&value) {
-            Scalar::Null if suffix != "null" => Scalar::Str(value),
-            other => other,
+        _ => match classify_plain(&value) {
+            None | Some(Scalar::Null) => Scalar::Str(value),
+            Some(other) => other,
         },
     }
 }
@@ -223,43 +233,48 @@ fn resolve_tagged(suffix: &str, value: String) -> Scalar {
 /// such as `yes`/`on`, octal and hex integers, timestamps stay strings in
 /// JSON so they are strings here).
 pub fn resolve_plain(s: &str) -> Scalar {
+    classify_plain(s).unwrap_or_else(|| Scalar::Str(s.to_string()))
+}
+
+/// [`resolve_plain`] without copying a string that stays a string.
+pub fn resolve_plain_owned(s: String) -> Scalar {
+    classify_plain(&s).unwrap_or(Scalar::Str(s))
+}
+
+/// The non-string value a plain scalar resolves to, if any.
+fn classify_plain(s: &str) -> Option<Scalar> {
     match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Scalar::Null),
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
-            return Scalar::Bool(true);
+            return Some(Scalar::Bool(true));
         }
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
-            return Scalar::Bool(false);
+            return Some(Scalar::Bool(false));
         }
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Scalar::Float(f64::INFINITY);
+            return Some(Scalar::Float(f64::INFINITY));
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Scalar::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Scalar::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Scalar::Float(f64::NAN)),
         _ => {}
     }
     let first = s.as_bytes()[0];
     if first == b'.' {
-        if is_yaml_float(s)
-            && let Ok(f) = s.parse::<f64>()
-        {
-            return Scalar::Float(f);
-        }
-        return Scalar::Str(s.to_string());
+        return is_yaml_float(s)
+            .then(|| s.parse::<f64>().ok().map(Scalar::Float))
+            .flatten();
     }
     if !(first.is_ascii_digit() || first == b'-' || first == b'+') {
-        return Scalar::Str(s.to_string());
+        return None;
     }
     let plain: String = s.chars().filter(|&c| c != '_').collect();
     if let Some(i) = go_parse_int(&plain) {
-        return i;
+        return Some(i);
     }
-    if is_yaml_float(&plain)
-        && let Ok(f) = plain.parse::<f64>()
-    {
-        return Scalar::Float(f);
+    if is_yaml_float(&plain) {
+        return plain.parse::<f64>().ok().map(Scalar::Float);
     }
-    Scalar::Str(s.to_string())
+    None
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -528,7 +543,7 @@ impl Emitter {
 
     fn scalar_str(&mut self, s: &str, indent: usize, simple_key: bool) {
         let analysis = analyze(s);
-        let resolves_to_str = !s.is_empty() && matches!(resolve_plain(s), Scalar::Str(_));
+        let resolves_to_str = !s.is_empty() && classify_plain(s).is_none();
         let can_use_plain = resolves_to_str && !is_base60_float(s) && !is_timestamp(s);
         let mut style = if s.contains('\n') {
             Style::Literal

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""kauth config vs kubectl config, timed in the same run.
+
+Usage: python3 bench/config_bench.py [--runs N] [--kubectl PATH]
+
+Builds kauth in release mode, then times `config current-context`,
+`config view --minify` and `config use-context` with kauth and with
+kubectl 1.32 on (a) one small kubeconfig and (b) 20 files holding 2,000
+contexts (with clusters and users) in a KUBECONFIG list. Prints the
+median wall time of each, the ratio kubectl/kauth, and the peak RSS of
+each tool (from wait4's rusage, taken through bench/peak_rss.rs).
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def find_kubectl():
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        return None
+    candidate = os.path.join(os.path.dirname(os.path.realpath(kubectl)), "kubectl.1.32")
+    return candidate if os.path.isfile(candidate) else None
+
+
+def small_config(path):
+    with open(path, "w") as f:
+        f.write(open(os.path.join(ROOT, "tests/fixtures/kubeconfig/multi.yaml")).read())
+
+
+def large_set(dir_, files=20, per_file=100):
+    paths = []
+    for i in range(files):
+        p = os.path.join(dir_, f"config-{i:02}.yaml")
+        lines = ["apiVersion: v1", "kind: Config"]
+        if i == 0:
+            lines.append("current-context: ctx-00-000")
+        lines.append("clusters:")
+        for j in range(per_file):
+            lines += [f"- name: cluster-{i:02}-{j:03}", "  cluster:",
+                      f"    server: https://{i}.{j}.example.com:6443",
+                      "    certificate-authority-data: " + "QUJD" * 200]
+        lines.append("users:")
+        for j in range(per_file):
+            lines += [f"- name: user-{i:02}-{j:03}", "  user:",
+                      f"    token: token-{i}-{j}-" + "x" * 40]
+        lines.append("contexts:")
+        for j in range(per_file):
+            lines += [f"- name: ctx-{i:02}-{j:03}", "  context:",
+                      f"    cluster: cluster-{i:02}-{j:03}",
+                      f"    user: user-{i:02}-{j:03}",
+                      f"    namespace: ns-{j}"]
+        with open(p, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        paths.append(p)
+    return paths
+
+
+PEAK_RSS = os.path.join(ROOT, "target", "peak_rss")
+
+
+def run_once(argv, env, cwd):
+    """Wall time of one run (spawned directly) and its peak RSS in KiB
+    (from a second run under the small peak_rss helper)."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
+    rss = subprocess.run([PEAK_RSS] + argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, check=True)
+    return elapsed, int(rss.stderr.decode().strip().splitlines()[-1])
+
+
+def measure(argv, env, cwd, runs):
+    run_once(argv, env, cwd)  # warm the page cache
+    times, peaks = [], []
+    for _ in range(runs):
+        t, rss = run_once(argv, env, cwd)
+        times.append(t)
+        peaks.append(rss)
+    return statistics.median(times), max(peaks)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--kubectl", default=find_kubectl())
+    args = ap.parse_args()
+    if not args.kubectl:
+        sys.exit("kubectl.1.32 not found next to `kubectl` on PATH; pass --kubectl")
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    subprocess.run(["rustc", "-O", "--edition", "2024", os.path.join(ROOT, "bench/peak_rss.rs"),
+                    "-o", PEAK_RSS], check=True)
+    kauth = os.path.join(ROOT, "target/release/kauth")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        small = os.path.join(tmp, "small.yaml")
+        small_config(small)
+        os.mkdir(os.path.join(tmp, "large"))
+        large = large_set(os.path.join(tmp, "large"))
+        sets = [("small file", small, "prod", "dev"),
+                ("20 files, 2000 contexts", ":".join(large), "ctx-19-099", "ctx-00-000")]
+        commands = [("current-context", lambda a, b: ["config", "current-context"]),
+                    ("view --minify", lambda a, b: ["config", "view", "--minify"]),
+                    ("use-context", None)]
+        print(f"{'set':<26}{'command':<18}{'kubectl':>10}{'kauth':>10}{'ratio':>8}{'kubectl RSS':>13}{'kauth RSS':>11}{'RSS ratio':>10}")
+        for set_name, kubeconfig, ctx_a, ctx_b in sets:
+            env = dict(os.environ, KUBECONFIG=kubeconfig, HOME=tmp)
+            for cmd_name, make in commands:
+                if make is None:
+                    # Alternate between two contexts so each run writes.
+                    results = {}
+                    for tool, binary in (("kubectl", args.kubectl), ("kauth", kauth)):
+                        times, peaks = [], []
+                        for i in range(args.runs + 1):
+                            target = ctx_a if i % 2 == 0 else ctx_b
+                            t, rss = run_once([binary, "config", "use-context", target], env, tmp)
+                            if i:
+                                times.append(t)
+                                peaks.append(rss)
+                        results[tool] = (statistics.median(times), max(peaks))
+                else:
+                    argv = make(ctx_a, ctx_b)
+                    results = {tool: measure([binary] + argv, env, tmp, args.runs)
+                               for tool, binary in (("kubectl", args.kubectl), ("kauth", kauth))}
+                (kt, km), (ot, om) = results["kubectl"], results["kauth"]
+                print(f"{set_name:<26}{cmd_name:<18}{kt*1000:>8.1f}ms{ot*1000:>8.1f}ms{kt/ot:>7.1f}x"
+                      f"{km/1024:>11.1f}MB{om/1024:>9.1f}MB{om/km:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
