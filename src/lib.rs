@@ -11,6 +11,8 @@
 //! - [`pki`]: keys, CSRs, a local CA and client certificates.
 //! - [`store`]: the only module that touches files and the environment:
 //!   loading rules, locking, atomic writes.
+//! - [`yaml`]: the only module that knows YAML: reading as kubectl reads,
+//!   writing byte for byte as kubectl writes.
 //! - [`cli`]: argument parsing, output formatting and error rendering.
 //!
 //! The core does no I/O, reads no environment, takes `now` as a parameter
@@ -22,3 +24,4 @@ pub mod jsonpath;
 pub mod kubeconfig;
 pub mod pki;
 pub mod store;
+pub mod yaml;

@@ -8,6 +8,5 @@ pub mod merge;
 pub mod model;
 pub mod paths;
 pub mod view;
-pub mod yaml;
 
 pub use model::{AuthInfo, AuthProvider, Cluster, Config, Context, ExecConfig, ExecEnvVar};

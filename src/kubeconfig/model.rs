@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::yaml::{self, Node, NodeKind, Scalar};
+use crate::yaml::{self, Node, NodeKind, Scalar};
 
 pub type Extensions = BTreeMap<String, Value>;
 

@@ -4,8 +4,9 @@ use clap::Args;
 
 use super::parse_bool;
 use crate::cli::{CliError, CliResult, GlobalArgs};
-use crate::kubeconfig::{model, view, yaml};
+use crate::kubeconfig::{model, view};
 use crate::store::kubeconfig::{PathOptions, load_file, starting_config};
+use crate::yaml;
 
 #[derive(Debug, Args)]
 pub struct ViewArgs {

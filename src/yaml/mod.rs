@@ -83,16 +83,31 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
 
 /// The general YAML parser (yaml-rust2), for what [`fast`] does not take.
 fn parse_general(text: &str) -> Result<Option<Node>, SyntaxError> {
-    let mut builder = Builder::default();
+    Ok(load(text, false)?.pop())
+}
+
+/// Every document of a multi-document stream (`---` separated), as
+/// `kubectl apply -f` reads manifests; empty documents are skipped.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
+    let mut docs = load(text, true)?;
+    docs.retain(|d| d.kind != NodeKind::Scalar(Scalar::Null));
+    Ok(docs)
+}
+
+fn load(text: &str, multi: bool) -> Result<Vec<Node>, SyntaxError> {
+    let mut builder = Builder {
+        multi,
+        ..Builder::default()
+    };
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, false).map_err(|e| SyntaxError {
+    parser.load(&mut builder, multi).map_err(|e| SyntaxError {
         line: e.marker().line(),
         message: e.info().to_string(),
     })?;
     if let Some(err) = builder.error {
         return Err(err);
     }
-    Ok(builder.root)
+    Ok(builder.roots)
 }
 
 #[derive(Default)]
@@ -100,8 +115,9 @@ struct Builder {
     /// Open collections: the node, its anchor, and for a mapping the index
     /// of the entry whose value comes next.
     stack: Vec<(Node, usize, Option<usize>)>,
-    root: Option<Node>,
+    roots: Vec<Node>,
     anchors: Vec<(usize, Node)>,
+    multi: bool,
     done: bool,
     error: Option<SyntaxError>,
 }
@@ -113,8 +129,8 @@ impl Builder {
         }
         match self.stack.last_mut() {
             None => {
-                self.root = Some(node);
-                self.done = true;
+                self.roots.push(node);
+                self.done = !self.multi;
             }
             Some((parent, _, pending_key)) => match &mut parent.kind {
                 NodeKind::Seq(items) => items.push(node),
@@ -1143,6 +1159,14 @@ mod tests {
         };
         assert_eq!(inner[0].1.line, 3);
         assert_eq!(inner[0].1.kind, NodeKind::Scalar(Scalar::Bool(true)));
+    }
+
+    #[test]
+    fn streams_have_several_documents() {
+        let docs = parse_documents("a: 1\n---\n---\nb: 2\n...\n").unwrap();
+        let json: Vec<Value> = docs.iter().map(to_json).collect();
+        assert_eq!(json, [json!({"a": 1}), json!({"b": 2})]);
+        assert_eq!(docs[1].line, 4);
     }
 
     #[test]

@@ -1,0 +1,4 @@
+//! Authorization: RBAC and the parts of kube-apiserver's authorizer chain
+//! around it.
+
+pub mod rbac;
