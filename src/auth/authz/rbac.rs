@@ -292,7 +292,7 @@ pub enum LoadError {
         name: String,
         message: String,
     },
-    #[error("{origin}: {0}", origin = .origin)]
+    #[error("{origin}: {message}")]
     Syntax { origin: String, message: String },
 }
 
@@ -652,7 +652,7 @@ impl Policy {
                     "RBAC: allowed by {}",
                     grant.binding.describe(&grant.subject)
                 ),
-                grant: Some(grant),
+                grant: Some(Box::new(grant)),
             },
             None => {
                 errors.dedup();
@@ -696,7 +696,7 @@ pub struct OwnedGrant {
 pub enum Decision {
     Allow {
         reason: String,
-        grant: Option<OwnedGrant>,
+        grant: Option<Box<OwnedGrant>>,
     },
     /// RBAC has no opinion: the request is denied unless another
     /// authorizer allows it. `errors` are roles that could not be found.
