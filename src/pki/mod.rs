@@ -1,1 +1,6 @@
-//! placeholder, filled by its own change
+//! Keys, CSRs, a local CA and client certificates: pure functions over
+//! bytes and a given `now`; files are the caller's business.
+
+pub mod cert;
+pub mod key;
+pub mod name;
