@@ -11,7 +11,9 @@ use super::key::{KeyError, PrivateKey};
 use super::name::Subject;
 
 fn sha256(data: &[u8]) -> Vec<u8> {
-    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data).as_ref().to_vec()
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, data)
+        .as_ref()
+        .to_vec()
 }
 
 /// Only for key identifiers, which RFC 5280 defines with SHA-1.
@@ -31,20 +33,69 @@ pub enum CertError {
     NotCsr,
     #[error("malformed certificate request: {0}")]
     MalformedCsr(String),
-    #[error("the certificate request's signature does not verify: it was altered or signed with another key")]
+    #[error(
+        "the certificate request's signature does not verify: it was altered or signed with another key"
+    )]
     CsrSignature,
     #[error(transparent)]
     Key(#[from] KeyError),
 }
 
-/// What kind of certificate to build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// A CA: basicConstraints CA:TRUE, keyCertSign and cRLSign.
-    Ca,
-    /// A client certificate: clientAuth, digitalSignature (and
+pub const EKU_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
+pub const EKU_SERVER_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 1];
+pub const EKU_ANY: &[u64] = &[2, 5, 29, 37, 0];
+
+/// The extensions of a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// basicConstraints: `None` leaves the extension out; `Some((ca,
+    /// path_len))` writes it, critical.
+    pub basic_constraints: Option<(bool, Option<u8>)>,
+    /// keyUsage bits (digitalSignature = 0x80, keyEncipherment = 0x20,
+    /// keyCertSign = 0x04, cRLSign = 0x02); `None` leaves it out.
+    pub key_usage: Option<u8>,
+    /// extKeyUsage OIDs; `None` leaves it out.
+    pub ext_key_usage: Option<Vec<&'static [u64]>>,
+    /// An unknown extension marked critical (for tests of verifiers).
+    pub unknown_critical: bool,
+}
+
+impl Profile {
+    /// A CA: basicConstraints CA:TRUE, digitalSignature, keyCertSign and
+    /// cRLSign.
+    pub fn ca() -> Self {
+        Profile {
+            basic_constraints: Some((true, None)),
+            key_usage: Some(0x80 | 0x04 | 0x02),
+            ext_key_usage: None,
+            unknown_critical: false,
+        }
+    }
+
+    /// A client certificate: clientAuth, CA:FALSE, digitalSignature (and
     /// keyEncipherment for RSA keys, as kubeadm's).
-    Client,
+    pub fn client(rsa: bool) -> Self {
+        Profile {
+            basic_constraints: Some((false, None)),
+            key_usage: Some(if rsa { 0x80 | 0x20 } else { 0x80 }),
+            ext_key_usage: Some(vec![EKU_CLIENT_AUTH]),
+            unknown_critical: false,
+        }
+    }
+}
+
+/// Whether a SubjectPublicKeyInfo holds an RSA key.
+pub fn is_rsa_key(spki_der: &[u8]) -> bool {
+    x509_parser::x509::SubjectPublicKeyInfo::from_der(spki_der)
+        .map(|(_, spki)| {
+            spki.algorithm
+                .algorithm
+                .iter()
+                .map(|i| i.collect::<Vec<u64>>())
+                .as_deref()
+                == Some(&[1, 2, 840, 113549, 1, 1, 1][..])
+        })
+        .unwrap_or(false)
 }
 
 /// The issuer side of a signature.
@@ -142,10 +193,11 @@ fn extension(w: &mut yasna::DERWriterSeq, id: &[u64], critical: bool, value: Vec
 pub fn build_certificate(spec: &CertSpec, issuer: &Issuer) -> Result<Vec<u8>, CertError> {
     let alg_der = issuer.key.algorithm().signature_algorithm_der();
     let ski = key_identifier(spec.public_key_der)?;
-    let rsa = spec.public_key_der.windows(9).any(|w| w == [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]);
+    let profile = &spec.profile;
     let tbs = yasna::construct_der(|w| {
         w.write_sequence(|w| {
-            w.next().write_tagged(yasna::Tag::context(0), |w| w.write_u8(2));
+            w.next()
+                .write_tagged(yasna::Tag::context(0), |w| w.write_u8(2));
             w.next().write_bigint_bytes(&spec.serial, true);
             w.next().write_der(&alg_der);
             w.next().write_der(issuer.name_der);
@@ -157,31 +209,46 @@ pub fn build_certificate(spec: &CertSpec, issuer: &Issuer) -> Result<Vec<u8>, Ce
             w.next().write_der(spec.public_key_der);
             w.next().write_tagged(yasna::Tag::context(3), |w| {
                 w.write_sequence(|w| {
-                    match spec.profile {
-                        Profile::Ca => {
-                            extension(w, &[2, 5, 29, 15], true, key_usage_der(0x80 | 0x04 | 0x02));
-                            extension(
-                                w,
-                                &[2, 5, 29, 19],
-                                true,
-                                yasna::construct_der(|w| w.write_sequence(|w| w.next().write_bool(true))),
-                            );
-                        }
-                        Profile::Client => {
-                            let usage = if rsa { 0x80 | 0x20 } else { 0x80 };
-                            extension(w, &[2, 5, 29, 15], true, key_usage_der(usage));
-                            extension(
-                                w,
-                                &[2, 5, 29, 37],
-                                false,
-                                yasna::construct_der(|w| {
-                                    w.write_sequence(|w| w.next().write_oid(&oid(&[1, 3, 6, 1, 5, 5, 7, 3, 2])))
-                                }),
-                            );
-                            extension(w, &[2, 5, 29, 19], true, yasna::construct_der(|w| w.write_sequence(|_| {})));
-                        }
+                    if let Some(bits) = profile.key_usage {
+                        extension(w, &[2, 5, 29, 15], true, key_usage_der(bits));
                     }
-                    extension(w, &[2, 5, 29, 14], false, yasna::construct_der(|w| w.write_bytes(&ski)));
+                    if let Some(usages) = &profile.ext_key_usage {
+                        let value = yasna::construct_der(|w| {
+                            w.write_sequence(|w| {
+                                for usage in usages {
+                                    w.next().write_oid(&oid(usage));
+                                }
+                            })
+                        });
+                        extension(w, &[2, 5, 29, 37], false, value);
+                    }
+                    if let Some((ca, path_len)) = profile.basic_constraints {
+                        let value = yasna::construct_der(|w| {
+                            w.write_sequence(|w| {
+                                if ca {
+                                    w.next().write_bool(true);
+                                }
+                                if let Some(n) = path_len {
+                                    w.next().write_u8(n);
+                                }
+                            })
+                        });
+                        extension(w, &[2, 5, 29, 19], true, value);
+                    }
+                    if profile.unknown_critical {
+                        extension(
+                            w,
+                            &[1, 3, 6, 1, 4, 1, 57683, 99],
+                            true,
+                            yasna::construct_der(|w| w.write_null()),
+                        );
+                    }
+                    extension(
+                        w,
+                        &[2, 5, 29, 14],
+                        false,
+                        yasna::construct_der(|w| w.write_bytes(&ski)),
+                    );
                     if let Some(aki) = &issuer.key_id {
                         extension(
                             w,
@@ -189,7 +256,9 @@ pub fn build_certificate(spec: &CertSpec, issuer: &Issuer) -> Result<Vec<u8>, Ce
                             false,
                             yasna::construct_der(|w| {
                                 w.write_sequence(|w| {
-                                    w.next().write_tagged_implicit(yasna::Tag::context(0), |w| w.write_bytes(aki))
+                                    w.next().write_tagged_implicit(yasna::Tag::context(0), |w| {
+                                        w.write_bytes(aki)
+                                    })
                                 })
                             }),
                         );
@@ -217,7 +286,8 @@ pub fn build_csr(subject: &Subject, key: &PrivateKey) -> Result<Vec<u8>, CertErr
             w.next().write_der(&subject.to_der());
             w.next().write_der(&spki);
             // No attributes: an empty [0] IMPLICIT SET.
-            w.next().write_tagged_implicit(yasna::Tag::context(0), |w| w.write_set(|_| {}));
+            w.next()
+                .write_tagged_implicit(yasna::Tag::context(0), |w| w.write_set(|_| {}));
         })
     });
     let (signature, alg_der) = key.sign(&info)?;
@@ -271,8 +341,10 @@ pub fn read_csr(text: &[u8]) -> Result<CsrInfo, CertError> {
         .find(|b| b.tag() == "CERTIFICATE REQUEST" || b.tag() == "NEW CERTIFICATE REQUEST")
         .ok_or(CertError::NotCsr)?;
     let der = block.contents();
-    let (_, csr) = X509CertificationRequest::from_der(der).map_err(|e| CertError::MalformedCsr(e.to_string()))?;
-    csr.verify_signature().map_err(|_| CertError::CsrSignature)?;
+    let (_, csr) = X509CertificationRequest::from_der(der)
+        .map_err(|e| CertError::MalformedCsr(e.to_string()))?;
+    csr.verify_signature()
+        .map_err(|_| CertError::CsrSignature)?;
     let info = &csr.certification_request_info;
     Ok(CsrInfo {
         subject: Subject::from_x509(&info.subject),
@@ -283,7 +355,11 @@ pub fn read_csr(text: &[u8]) -> Result<CsrInfo, CertError> {
 
 /// SHA-256 fingerprint as upper-case hex pairs joined by colons.
 pub fn fingerprint(der: &[u8]) -> String {
-    sha256(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    sha256(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Lower-case hex SHA-256 of `der`.

@@ -8,8 +8,8 @@ use std::fmt;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::signature::KeyPair as _;
 use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P384_SHA384_ASN1_SIGNING, ECDSA_P521_SHA512_ASN1_SIGNING, EcdsaKeyPair,
-    EcdsaSigningAlgorithm, Ed25519KeyPair,
+    ECDSA_P256_SHA256_ASN1_SIGNING, ECDSA_P384_SHA384_ASN1_SIGNING, ECDSA_P521_SHA512_ASN1_SIGNING,
+    EcdsaKeyPair, EcdsaSigningAlgorithm, Ed25519KeyPair,
 };
 use zeroize::Zeroizing;
 
@@ -41,7 +41,9 @@ impl KeyAlgorithm {
         match name {
             "rsa" => match rsa_bits {
                 2048 | 3072 | 4096 => Ok(KeyAlgorithm::Rsa { bits: rsa_bits }),
-                other => Err(KeyError::Unsupported(format!("RSA size {other} (use 2048, 3072 or 4096)"))),
+                other => Err(KeyError::Unsupported(format!(
+                    "RSA size {other} (use 2048, 3072 or 4096)"
+                ))),
             },
             "ecdsa-p256" | "ecdsa" | "ec" | "p256" => Ok(KeyAlgorithm::EcdsaP256),
             "ecdsa-p384" | "p384" => Ok(KeyAlgorithm::EcdsaP384),
@@ -72,7 +74,8 @@ impl KeyAlgorithm {
         };
         yasna::construct_der(|w| {
             w.write_sequence(|w| {
-                w.next().write_oid(&yasna::models::ObjectIdentifier::from_slice(oid));
+                w.next()
+                    .write_oid(&yasna::models::ObjectIdentifier::from_slice(oid));
                 // RSA signature algorithms carry explicit NULL parameters.
                 if matches!(self, KeyAlgorithm::Rsa { .. }) {
                     w.next().write_null();
@@ -120,8 +123,12 @@ impl PrivateKey {
                     4096 => aws_lc_rs::rsa::KeySize::Rsa4096,
                     _ => return Err(KeyError::Unsupported(format!("RSA size {bits}"))),
                 };
-                let key = aws_lc_rs::rsa::KeyPair::generate(size).map_err(|_| KeyError::Generate)?;
-                key.as_der().map_err(|_| KeyError::Generate)?.as_ref().to_vec()
+                let key =
+                    aws_lc_rs::rsa::KeyPair::generate(size).map_err(|_| KeyError::Generate)?;
+                key.as_der()
+                    .map_err(|_| KeyError::Generate)?
+                    .as_ref()
+                    .to_vec()
             }
             KeyAlgorithm::Ed25519 => Ed25519KeyPair::generate()
                 .and_then(|k| k.to_pkcs8v1())
@@ -170,8 +177,13 @@ impl PrivateKey {
     }
 
     fn from_rsa_pkcs1(der: &[u8]) -> Result<Self, KeyError> {
-        let key = aws_lc_rs::rsa::KeyPair::from_der(der).map_err(|_| KeyError::Malformed("PKCS#1 RSA"))?;
-        let pkcs8 = key.as_der().map_err(|_| KeyError::Malformed("PKCS#1 RSA"))?.as_ref().to_vec();
+        let key = aws_lc_rs::rsa::KeyPair::from_der(der)
+            .map_err(|_| KeyError::Malformed("PKCS#1 RSA"))?;
+        let pkcs8 = key
+            .as_der()
+            .map_err(|_| KeyError::Malformed("PKCS#1 RSA"))?
+            .as_ref()
+            .to_vec();
         Ok(PrivateKey {
             algorithm: KeyAlgorithm::Rsa {
                 bits: key.public_modulus_len() * 8,
@@ -182,10 +194,18 @@ impl PrivateKey {
     }
 
     fn from_ec(der: &[u8], format: &'static str) -> Result<Self, KeyError> {
-        for alg in [KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP384, KeyAlgorithm::EcdsaP521] {
+        for alg in [
+            KeyAlgorithm::EcdsaP256,
+            KeyAlgorithm::EcdsaP384,
+            KeyAlgorithm::EcdsaP521,
+        ] {
             let Some(signing) = alg.ecdsa() else { continue };
             if let Ok(key) = EcdsaKeyPair::from_private_key_der(signing, der) {
-                let pkcs8 = key.to_pkcs8v1().map_err(|_| KeyError::Malformed("EC"))?.as_ref().to_vec();
+                let pkcs8 = key
+                    .to_pkcs8v1()
+                    .map_err(|_| KeyError::Malformed("EC"))?
+                    .as_ref()
+                    .to_vec();
                 return Ok(PrivateKey {
                     algorithm: alg,
                     pkcs8: Zeroizing::new(pkcs8),
@@ -215,7 +235,8 @@ impl PrivateKey {
                 source_format: "PRIVATE KEY",
             });
         }
-        Self::from_ec(der, "PRIVATE KEY").map_err(|_| KeyError::Unsupported("PKCS#8 key of an unsupported type".into()))
+        Self::from_ec(der, "PRIVATE KEY")
+            .map_err(|_| KeyError::Unsupported("PKCS#8 key of an unsupported type".into()))
     }
 
     pub fn algorithm(&self) -> KeyAlgorithm {
@@ -270,10 +291,16 @@ impl PrivateKey {
         let failed = |_| KeyError::Malformed("signing");
         let signature = match self.algorithm {
             KeyAlgorithm::Rsa { .. } => {
-                let key = aws_lc_rs::rsa::KeyPair::from_pkcs8(&self.pkcs8).map_err(|_| KeyError::Malformed("PKCS#8"))?;
+                let key = aws_lc_rs::rsa::KeyPair::from_pkcs8(&self.pkcs8)
+                    .map_err(|_| KeyError::Malformed("PKCS#8"))?;
                 let mut sig = vec![0; key.public_modulus_len()];
-                key.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &rng, message, &mut sig)
-                    .map_err(failed)?;
+                key.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                    &rng,
+                    message,
+                    &mut sig,
+                )
+                .map_err(failed)?;
                 sig
             }
             KeyAlgorithm::Ed25519 => Ed25519KeyPair::from_pkcs8_maybe_unchecked(&self.pkcs8)
@@ -312,22 +339,40 @@ mod tests {
             assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{alg}");
             let back = PrivateKey::from_pem(&pem).unwrap();
             assert_eq!(back.algorithm(), alg);
-            assert_eq!(back.public_key_der().unwrap(), key.public_key_der().unwrap());
+            assert_eq!(
+                back.public_key_der().unwrap(),
+                key.public_key_der().unwrap()
+            );
         }
     }
 
     #[test]
     fn unusable_keys_name_their_format() {
-        let enc = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
+        let enc =
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n";
         assert_eq!(
             PrivateKey::from_pem(enc).unwrap_err(),
             KeyError::Encrypted("PKCS#8 ENCRYPTED PRIVATE KEY")
         );
         let legacy = "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00\n\nAAAA\n-----END RSA PRIVATE KEY-----\n";
-        assert!(matches!(PrivateKey::from_pem(legacy), Err(KeyError::Encrypted(_))));
+        assert!(matches!(
+            PrivateKey::from_pem(legacy),
+            Err(KeyError::Encrypted(_))
+        ));
         assert_eq!(PrivateKey::from_pem("hello").unwrap_err(), KeyError::NotPem);
         let ssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
-        assert!(PrivateKey::from_pem(ssh).unwrap_err().to_string().contains("OpenSSH"));
-        assert!(!format!("{:?}", PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap()).contains("0x"));
+        assert!(
+            PrivateKey::from_pem(ssh)
+                .unwrap_err()
+                .to_string()
+                .contains("OpenSSH")
+        );
+        assert!(
+            !format!(
+                "{:?}",
+                PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap()
+            )
+            .contains("0x")
+        );
     }
 }

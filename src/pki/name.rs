@@ -22,7 +22,11 @@ pub struct Subject {
 }
 
 impl Subject {
-    pub fn new(common_name: impl Into<String>, organizations: &[String], uid: Option<&str>) -> Self {
+    pub fn new(
+        common_name: impl Into<String>,
+        organizations: &[String],
+        uid: Option<&str>,
+    ) -> Self {
         Subject {
             common_name: common_name.into(),
             organizations: organizations.to_vec(),
@@ -47,7 +51,8 @@ impl Subject {
                 for (oid, value) in attrs {
                     w.next().write_set(|w| {
                         w.next().write_sequence(|w| {
-                            w.next().write_oid(&yasna::models::ObjectIdentifier::from_slice(oid));
+                            w.next()
+                                .write_oid(&yasna::models::ObjectIdentifier::from_slice(oid));
                             if is_printable(value) && oid != UID_OID {
                                 w.next().write_printable_string(value);
                             } else {
@@ -85,7 +90,13 @@ impl Subject {
 /// groups).
 pub fn organizational_units(name: &X509Name) -> Vec<String> {
     name.iter_attributes()
-        .filter(|a| a.attr_type().iter().map(|i| i.collect::<Vec<u64>>()).as_deref() == Some(OU_OID))
+        .filter(|a| {
+            a.attr_type()
+                .iter()
+                .map(|i| i.collect::<Vec<u64>>())
+                .as_deref()
+                == Some(OU_OID)
+        })
         .map(attr_text)
         .collect()
 }
@@ -99,7 +110,11 @@ fn attr_text(attr: &x509_parser::x509::AttributeTypeAndValue) -> String {
 /// ASN.1 PrintableString characters.
 fn is_printable(s: &str) -> bool {
     s.bytes().all(|b| {
-        b.is_ascii_alphanumeric() || matches!(b, b' ' | b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?')
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b' ' | b'\'' | b'(' | b')' | b'+' | b',' | b'-' | b'.' | b'/' | b':' | b'=' | b'?'
+            )
     })
 }
 
@@ -107,7 +122,11 @@ fn is_printable(s: &str) -> bool {
 pub fn one_line(name: &X509Name) -> String {
     let mut parts = Vec::new();
     for attr in name.iter_attributes() {
-        let oid: Vec<u64> = attr.attr_type().iter().map(|i| i.collect()).unwrap_or_default();
+        let oid: Vec<u64> = attr
+            .attr_type()
+            .iter()
+            .map(|i| i.collect())
+            .unwrap_or_default();
         let label = match oid.as_slice() {
             [2, 5, 4, 3] => "CN".to_string(),
             [2, 5, 4, 10] => "O".to_string(),
@@ -130,13 +149,21 @@ mod tests {
 
     #[test]
     fn round_trips_groups_and_uid() {
-        let s = Subject::new("kfree", &["dev".to_string(), "ops team".to_string()], Some("u-1"));
+        let s = Subject::new(
+            "kfree",
+            &["dev".to_string(), "ops team".to_string()],
+            Some("u-1"),
+        );
         let der = s.to_der();
         let (_, name) = X509Name::from_der(&der).unwrap();
         assert_eq!(Subject::from_x509(&name), s);
-        assert_eq!(one_line(&name), "O = dev, O = ops team, CN = kfree, UID = u-1");
+        assert_eq!(
+            one_line(&name),
+            "O = dev, O = ops team, CN = kfree, UID = u-1"
+        );
         let s = Subject::new("ünïcode@x", &[], None);
-        let (_, name) = X509Name::from_der(&s.to_der()).unwrap();
+        let der = s.to_der();
+        let (_, name) = X509Name::from_der(&der).unwrap();
         assert_eq!(Subject::from_x509(&name).common_name, "ünïcode@x");
     }
 }

@@ -89,9 +89,50 @@ fn parse_general(text: &str) -> Result<Option<Node>, SyntaxError> {
 /// Every document of a multi-document stream (`---` separated), as
 /// `kubectl apply -f` reads manifests; empty documents are skipped.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
+    if let Some(docs) = fast_documents(text) {
+        return Ok(docs);
+    }
     let mut docs = load(text, true)?;
     docs.retain(|d| d.kind != NodeKind::Scalar(Scalar::Null));
     Ok(docs)
+}
+
+/// Splits a stream at `---` lines and reads each part with the fast
+/// reader; `None` when any part needs the general parser.
+fn fast_documents(text: &str) -> Option<Vec<Node>> {
+    let mut docs = Vec::new();
+    let mut start_line = 0;
+    let mut part = String::new();
+    let mut flush = |part: &mut String, start_line: usize| -> Option<()> {
+        if let Some(mut node) = fast::parse(part)? {
+            shift_lines(&mut node, start_line);
+            docs.push(node);
+        }
+        part.clear();
+        Some(())
+    };
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "---" {
+            flush(&mut part, start_line)?;
+            start_line = i + 1;
+        } else {
+            part.push_str(line);
+        }
+    }
+    flush(&mut part, start_line)?;
+    Some(docs)
+}
+
+fn shift_lines(node: &mut Node, by: usize) {
+    node.line += by;
+    match &mut node.kind {
+        NodeKind::Scalar(_) => {}
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift_lines(n, by)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            shift_lines(k, by);
+            shift_lines(v, by);
+        }),
+    }
 }
 
 fn load(text: &str, multi: bool) -> Result<Vec<Node>, SyntaxError> {

@@ -1,0 +1,3 @@
+//! Authentication: which user a credential makes.
+
+pub mod x509;
