@@ -52,6 +52,13 @@ impl CliError {
         self
     }
 
+    /// An exit status with nothing printed: the command already said why.
+    pub fn bare_quiet(mut self) -> Self {
+        self.bare = true;
+        self.message.clear();
+        self
+    }
+
     /// Builds an error from any library error, printing its source chain.
     pub fn from_error(err: &(dyn std::error::Error + 'static)) -> Self {
         let mut message = err.to_string();

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod error;
 pub mod output;
+pub mod pki_io;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -52,6 +53,18 @@ pub enum Command {
     /// Modify kubeconfig files, the way `kubectl config` does
     #[command(subcommand)]
     Config(commands::config::ConfigCommand),
+    /// Private keys
+    #[command(subcommand)]
+    Key(commands::key::KeyCommand),
+    /// Certificate signing requests
+    #[command(subcommand)]
+    Csr(commands::csr::CsrCommand),
+    /// Client certificates: sign, issue, inspect
+    #[command(subcommand)]
+    Cert(commands::cert::CertCommand),
+    /// A certificate authority for labs and tests
+    #[command(subcommand)]
+    Ca(commands::ca::CaCommand),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -64,11 +77,18 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Config(cmd) => commands::config::run(cmd, &cli.global),
+        Command::Key(cmd) => commands::key::run(cmd),
+        Command::Csr(cmd) => commands::csr::run(cmd),
+        Command::Cert(cmd) => commands::cert::run(cmd, &cli.global),
+        Command::Ca(cmd) => commands::ca::run(cmd),
     };
     match result {
         Ok(()) => 0,
         Err(err) => {
-            eprintln!("{err}");
+            let text = err.to_string();
+            if !text.is_empty() {
+                eprintln!("{text}");
+            }
             err.code
         }
     }

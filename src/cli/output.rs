@@ -1,4 +1,21 @@
-//! Output helpers: kubectl's table layout.
+//! Output helpers: kubectl's table layout, identities.
+
+use crate::auth::UserInfo;
+
+/// `user "kfree", groups "dev", "system:authenticated"` (and the UID).
+pub fn describe_user(user: &UserInfo) -> String {
+    let mut s = format!("user {:?}", user.username);
+    if !user.uid.is_empty() {
+        s.push_str(&format!(", uid {:?}", user.uid));
+    }
+    if user.groups.is_empty() {
+        s.push_str(", no groups");
+    } else {
+        let groups: Vec<String> = user.groups.iter().map(|g| format!("{g:?}")).collect();
+        s.push_str(&format!(", groups {}", groups.join(", ")));
+    }
+    s
+}
 
 /// Go's `text/tabwriter` as kubectl configures it (`printers.GetNewTabWriter`:
 /// min width 6, padding 3, spaces). Every cell but the last of a row is

@@ -1,6 +1,8 @@
 //! Keys, CSRs, a local CA and client certificates: pure functions over
 //! bytes and a given `now`; files are the caller's business.
 
+pub mod ca;
 pub mod cert;
+pub mod inspect;
 pub mod key;
 pub mod name;

@@ -339,3 +339,89 @@ fn write_preferences(opts: &PathOptions, new: &Config) -> Result<()> {
     }
     Err(StoreError::NoFileForPreferences)
 }
+
+/// Why a user's credential could not be found in the kubeconfig.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no current context is set; pass --context or --user")]
+    NoCurrentContext,
+    #[error("context `{0}` not found in the kubeconfig")]
+    NoContext(String),
+    #[error("user `{0}` not found in the kubeconfig")]
+    NoUser(String),
+    #[error("user `{0}` has no client certificate")]
+    NoCertificate(String),
+    #[error("user `{user}`: cannot read `{path}`: {source}")]
+    File {
+        user: String,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Picks a user: `--user`, else the user of `--context` or of the current
+/// context. Returns its name.
+pub fn select_user(
+    config: &Config,
+    user: Option<&str>,
+    context: Option<&str>,
+) -> std::result::Result<String, CredentialError> {
+    if let Some(u) = user.filter(|u| !u.is_empty()) {
+        return Ok(u.to_string());
+    }
+    let name = match context.filter(|c| !c.is_empty()) {
+        Some(c) => c.to_string(),
+        None if config.current_context.is_empty() => return Err(CredentialError::NoCurrentContext),
+        None => config.current_context.clone(),
+    };
+    let ctx = config
+        .contexts
+        .get(&name)
+        .ok_or(CredentialError::NoContext(name))?;
+    Ok(ctx.auth_info.clone())
+}
+
+/// Reads a file named in a kubeconfig entry: relative paths are relative
+/// to the file the entry came from.
+pub fn read_referenced(opts: &PathOptions, origin: &str, path: &str) -> std::io::Result<Vec<u8>> {
+    let full = if paths::is_abs(path) {
+        path.to_string()
+    } else {
+        paths::join(&paths::abs(&opts.cwd, &paths::dir(origin)), path)
+    };
+    std::fs::read(full)
+}
+
+/// A user's client certificate (PEM) and where it came from.
+pub fn client_certificate(
+    opts: &PathOptions,
+    user: Option<&str>,
+    context: Option<&str>,
+) -> std::result::Result<(Vec<u8>, String), CredentialError> {
+    let config = starting_config(opts)?;
+    let name = select_user(&config, user, context)?;
+    let info = config
+        .auth_infos
+        .get(&name)
+        .ok_or_else(|| CredentialError::NoUser(name.clone()))?;
+    if !info.client_certificate_data.is_empty() {
+        return Ok((
+            info.client_certificate_data.clone(),
+            format!("user `{name}` (client-certificate-data)"),
+        ));
+    }
+    if info.client_certificate.is_empty() {
+        return Err(CredentialError::NoCertificate(name));
+    }
+    let data = read_referenced(opts, &info.origin, &info.client_certificate).map_err(|source| {
+        CredentialError::File {
+            user: name.clone(),
+            path: info.client_certificate.clone(),
+            source,
+        }
+    })?;
+    Ok((data, format!("user `{name}` ({})", info.client_certificate)))
+}

@@ -2,7 +2,9 @@
 //! honours, atomic writes.
 
 pub mod atomic;
+pub mod files;
 pub mod kubeconfig;
+pub mod local_ca;
 pub mod lock;
 pub mod state;
 
@@ -16,4 +18,8 @@ pub mod env {
     pub const LOCK_TIMEOUT: &str = "KAUTH_LOCK_TIMEOUT";
     /// Where kauth keeps its own state (the previous context).
     pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+    /// Where kauth keeps its data (the local CA), unless `KAUTH_CAROOT`.
+    pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
+    /// The directory of kauth's local CA.
+    pub const KAUTH_CAROOT: &str = "KAUTH_CAROOT";
 }

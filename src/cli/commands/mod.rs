@@ -1,1 +1,8 @@
+//! One module per command area; each command is a thin function over
+//! library code.
+
+pub mod ca;
+pub mod cert;
 pub mod config;
+pub mod csr;
+pub mod key;

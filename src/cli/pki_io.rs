@@ -1,0 +1,106 @@
+//! Reading keys, certificates and CSRs named on the command line, with
+//! errors that name the file; durations as users write them.
+
+use time::Duration;
+
+use crate::cli::CliError;
+use crate::pki::cert;
+use crate::pki::key::PrivateKey;
+use crate::store::files;
+
+pub fn read_key(path: &str) -> Result<PrivateKey, CliError> {
+    let bytes = files::read_input(path).map_err(|e| CliError::from_error(&e))?;
+    PrivateKey::from_pem(&String::from_utf8_lossy(&bytes))
+        .map_err(|e| CliError::new(format!("`{path}`: {e}")))
+}
+
+/// The first certificate of a PEM file, and any that follow it.
+pub fn read_certs(path: &str) -> Result<Vec<Vec<u8>>, CliError> {
+    let bytes = files::read_input(path).map_err(|e| CliError::from_error(&e))?;
+    cert::certificates_from_pem(&bytes).map_err(|e| CliError::new(format!("`{path}`: {e}")))
+}
+
+pub fn read_csr(path: &str) -> Result<cert::CsrInfo, CliError> {
+    let bytes = files::read_input(path).map_err(|e| CliError::from_error(&e))?;
+    cert::read_csr(&bytes).map_err(|e| CliError::new(format!("`{path}`: {e}")))
+}
+
+/// `90m`, `24h`, `30d`, `1h30m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("invalid duration `{text}` (examples: 90m, 24h, 30d)");
+    if let Ok(secs) = text.parse::<i64>() {
+        return Ok(Duration::seconds(secs));
+    }
+    let mut total = Duration::ZERO;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let n: f64 = number.parse().map_err(|_| bad())?;
+        number.clear();
+        let unit = match c {
+            's' => 1.0,
+            'm' => 60.0,
+            'h' => 3600.0,
+            'd' => 86400.0,
+            'w' => 7.0 * 86400.0,
+            _ => return Err(bad()),
+        };
+        total += Duration::seconds_f64(n * unit);
+    }
+    if !number.is_empty() || total <= Duration::ZERO {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
+/// `--days N` or `--ttl D`, else the default.
+pub fn validity(days: Option<u32>, ttl: Option<Duration>, default: Duration) -> Duration {
+    match (days, ttl) {
+        (Some(d), _) => Duration::days(d.into()),
+        (None, Some(t)) => t,
+        (None, None) => default,
+    }
+}
+
+/// `2027-11-23 12:00 UTC (in 364 days)`.
+pub fn describe_expiry(at: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
+    let left = at - now;
+    let when = crate::auth::authn::x509::rfc3339(at);
+    if left.is_negative() {
+        format!("{when} (expired {} ago)", human(-left))
+    } else {
+        format!("{when} (in {})", human(left))
+    }
+}
+
+pub fn human(d: Duration) -> String {
+    let days = d.whole_days();
+    if days >= 2 {
+        format!("{days} days")
+    } else if d.whole_hours() >= 2 {
+        format!("{} hours", d.whole_hours())
+    } else if d.whole_minutes() >= 2 {
+        format!("{} minutes", d.whole_minutes())
+    } else {
+        format!("{} seconds", d.whole_seconds())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_like_users_write_them() {
+        assert_eq!(parse_duration("24h"), Ok(Duration::hours(24)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::days(30)));
+        assert_eq!(parse_duration("600"), Ok(Duration::seconds(600)));
+        for bad in ["", "h", "10x", "-1h", "0h", "1h5"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}
