@@ -20,6 +20,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod csv;
 pub mod jsonpath;
 pub mod kubeconfig;
 pub mod pki;

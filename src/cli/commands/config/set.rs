@@ -142,68 +142,10 @@ pub struct SetCredentialsArgs {
 /// pflag's `StringSlice`: every occurrence is read as one CSV record.
 pub fn string_slice(values: &[String]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
-    for value in values {
-        if value.is_empty() {
-            continue;
-        }
-        out.extend(csv_record(value)?);
+    for value in values.iter().filter(|v| !v.is_empty()) {
+        out.extend(crate::csv::read_line(value).map_err(|e| e.to_string())?);
     }
     Ok(out)
-}
-
-/// Go's `encoding/csv` reading one line (quotes allowed around fields).
-fn csv_record(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        let mut field = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            loop {
-                match chars.next() {
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        field.push('"');
-                    }
-                    Some('"') => break,
-                    Some(c) => field.push(c),
-                    None => {
-                        return Err(
-                            "parse error on line 1: extraneous or missing \" in quoted-field"
-                                .into(),
-                        );
-                    }
-                }
-            }
-            match chars.next() {
-                None => {
-                    fields.push(field);
-                    return Ok(fields);
-                }
-                Some(',') => fields.push(field),
-                Some(_) => {
-                    return Err(
-                        "parse error on line 1: extraneous or missing \" in quoted-field".into(),
-                    );
-                }
-            }
-        } else {
-            loop {
-                match chars.next() {
-                    None => {
-                        fields.push(field);
-                        return Ok(fields);
-                    }
-                    Some(',') => break,
-                    Some('"') => {
-                        return Err("parse error on line 1: bare \" in non-quoted-field".into());
-                    }
-                    Some(c) => field.push(c),
-                }
-            }
-            fields.push(field);
-        }
-    }
 }
 
 pub fn set_credentials(opts: &PathOptions, args: SetCredentialsArgs) -> CliResult {
