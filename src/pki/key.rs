@@ -283,6 +283,25 @@ impl PrivateKey {
         Ok(der.as_ref().to_vec())
     }
 
+    /// Signs `message` as JWS does: RSA PKCS#1 v1.5 with SHA-256, ECDSA with
+    /// fixed-size `r || s` (SHA-256/384/512 by curve).
+    pub fn sign_fixed(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING};
+        let alg = match self.algorithm {
+            KeyAlgorithm::EcdsaP256 => &ECDSA_P256_SHA256_FIXED_SIGNING,
+            KeyAlgorithm::EcdsaP384 => &ECDSA_P384_SHA384_FIXED_SIGNING,
+            KeyAlgorithm::EcdsaP521 => &ECDSA_P521_SHA512_FIXED_SIGNING,
+            _ => return self.sign(message).map(|(sig, _)| sig),
+        };
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        Ok(EcdsaKeyPair::from_pkcs8(alg, &self.pkcs8)
+            .map_err(|_| KeyError::Malformed("PKCS#8"))?
+            .sign(&rng, message)
+            .map_err(|_| KeyError::Malformed("signing"))?
+            .as_ref()
+            .to_vec())
+    }
+
     /// Signs `message` with the algorithm kauth uses for this key (SHA-256
     /// for RSA and P-256, SHA-384 for P-384, SHA-512 for P-521, Ed25519),
     /// returning the signature and the DER AlgorithmIdentifier that names it.
