@@ -132,7 +132,10 @@ mod tests {
         );
         assert_eq!(read_all("a,b\"c").unwrap_err().message, BARE_QUOTE);
         assert_eq!(read_all("\"a\"b").unwrap_err().message, QUOTE);
-        assert_eq!(read_line("--region,us-west-2").unwrap(), ["--region", "us-west-2"]);
+        assert_eq!(
+            read_line("--region,us-west-2").unwrap(),
+            ["--region", "us-west-2"]
+        );
         assert_eq!(read_line("a,").unwrap(), ["a", ""]);
     }
 }

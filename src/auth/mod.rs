@@ -11,6 +11,7 @@
 pub mod authn;
 pub mod authz;
 pub mod request_info;
+pub mod resources;
 pub mod user;
 
 pub use user::UserInfo;

@@ -65,6 +65,9 @@ pub enum Command {
     /// A certificate authority for labs and tests
     #[command(subcommand)]
     Ca(commands::ca::CaCommand),
+    /// Who the API server thinks you are, and what it lets you do
+    #[command(subcommand)]
+    Auth(commands::auth::AuthCommand),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -81,6 +84,7 @@ pub fn main() -> i32 {
         Command::Csr(cmd) => commands::csr::run(cmd),
         Command::Cert(cmd) => commands::cert::run(cmd, &cli.global),
         Command::Ca(cmd) => commands::ca::run(cmd),
+        Command::Auth(cmd) => commands::auth::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => 0,

@@ -56,6 +56,12 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// An RFC 3339 moment (`--at`).
+pub fn parse_time(s: &str) -> Result<time::OffsetDateTime, String> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| format!("invalid time `{s}` (RFC 3339, e.g. 2026-12-01T09:00:00Z): {e}"))
+}
+
 /// `--days N` or `--ttl D`, else the default.
 pub fn validity(days: Option<u32>, ttl: Option<Duration>, default: Duration) -> Duration {
     match (days, ttl) {

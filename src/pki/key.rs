@@ -286,7 +286,10 @@ impl PrivateKey {
     /// Signs `message` as JWS does: RSA PKCS#1 v1.5 with SHA-256, ECDSA with
     /// fixed-size `r || s` (SHA-256/384/512 by curve).
     pub fn sign_fixed(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
-        use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING};
+        use aws_lc_rs::signature::{
+            ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING,
+            ECDSA_P521_SHA512_FIXED_SIGNING,
+        };
         let alg = match self.algorithm {
             KeyAlgorithm::EcdsaP256 => &ECDSA_P256_SHA256_FIXED_SIGNING,
             KeyAlgorithm::EcdsaP384 => &ECDSA_P384_SHA384_FIXED_SIGNING,

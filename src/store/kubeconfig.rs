@@ -425,3 +425,129 @@ pub fn client_certificate(
     })?;
     Ok((data, format!("user `{name}` ({})", info.client_certificate)))
 }
+
+/// What a kubeconfig user presents to the server.
+#[derive(Clone, PartialEq, Eq)]
+pub enum UserCredential {
+    /// Certificate chain (DER, leaf first) and maybe a token as well.
+    Certificate {
+        chain: Vec<Vec<u8>>,
+        token: Option<String>,
+    },
+    Token(String),
+    /// An exec plugin: the credential exists only when it runs.
+    Exec {
+        command: String,
+    },
+    /// An auth-provider (`oidc`, `gcp`, ...), with its id-token if any.
+    AuthProvider {
+        name: String,
+        id_token: Option<String>,
+    },
+    /// Basic auth, which kube-apiserver removed in 1.19.
+    Basic {
+        username: String,
+    },
+    None,
+}
+
+impl std::fmt::Debug for UserCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UserCredential::Certificate { chain, token } => write!(
+                f,
+                "Certificate({} certs{})",
+                chain.len(),
+                if token.is_some() { ", token" } else { "" }
+            ),
+            UserCredential::Token(_) => write!(f, "Token(<redacted>)"),
+            UserCredential::Exec { command } => write!(f, "Exec({command})"),
+            UserCredential::AuthProvider { name, .. } => write!(f, "AuthProvider({name})"),
+            UserCredential::Basic { username } => write!(f, "Basic({username})"),
+            UserCredential::None => write!(f, "None"),
+        }
+    }
+}
+
+/// The credential of a kubeconfig user (`--user`, or the context's).
+pub fn user_credential(
+    opts: &PathOptions,
+    user: Option<&str>,
+    context: Option<&str>,
+) -> std::result::Result<(String, UserCredential), CredentialError> {
+    let config = starting_config(opts)?;
+    let name = select_user(&config, user, context)?;
+    let info = config
+        .auth_infos
+        .get(&name)
+        .ok_or_else(|| CredentialError::NoUser(name.clone()))?;
+    let read = |path: &str| {
+        read_referenced(opts, &info.origin, path).map_err(|source| CredentialError::File {
+            user: name.clone(),
+            path: path.to_string(),
+            source,
+        })
+    };
+    let token = if !info.token.is_empty() {
+        Some(info.token.clone())
+    } else if !info.token_file.is_empty() {
+        Some(
+            String::from_utf8_lossy(&read(&info.token_file)?)
+                .trim()
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    let cert_pem = if !info.client_certificate_data.is_empty() {
+        Some(info.client_certificate_data.clone())
+    } else if !info.client_certificate.is_empty() {
+        Some(read(&info.client_certificate)?)
+    } else {
+        None
+    };
+    let credential = if let Some(pem) = cert_pem {
+        let chain =
+            crate::pki::cert::certificates_from_pem(&pem).map_err(|e| CredentialError::File {
+                user: name.clone(),
+                path: "client certificate".into(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+            })?;
+        UserCredential::Certificate { chain, token }
+    } else if let Some(t) = token {
+        UserCredential::Token(t)
+    } else if let Some(exec) = &info.exec {
+        UserCredential::Exec {
+            command: exec.command.clone(),
+        }
+    } else if let Some(p) = &info.auth_provider {
+        UserCredential::AuthProvider {
+            name: p.name.clone(),
+            id_token: p.config.as_ref().and_then(|c| c.get("id-token").cloned()),
+        }
+    } else if !info.username.is_empty() {
+        UserCredential::Basic {
+            username: info.username.clone(),
+        }
+    } else {
+        UserCredential::None
+    };
+    Ok((name, credential))
+}
+
+/// The namespace of `--context` or the current context ("default" when
+/// it names none), as kubectl picks it.
+pub fn context_namespace(opts: &PathOptions, context: Option<&str>) -> String {
+    let Ok(config) = starting_config(opts) else {
+        return "default".into();
+    };
+    let name = context
+        .filter(|c| !c.is_empty())
+        .unwrap_or(&config.current_context);
+    config
+        .contexts
+        .get(name)
+        .map(|c| c.namespace.clone())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".into())
+}

@@ -6,6 +6,7 @@ pub mod files;
 pub mod kubeconfig;
 pub mod local_ca;
 pub mod lock;
+pub mod rbac;
 pub mod state;
 
 /// Environment variables kauth reads, each declared once.

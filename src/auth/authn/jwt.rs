@@ -8,7 +8,9 @@ use serde_json::Value;
 use crate::pki::key::{KeyAlgorithm, PrivateKey};
 
 /// The algorithms kube-apiserver's ServiceAccount authenticator accepts.
-pub const ACCEPTED_ALGORITHMS: &[&str] = &["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"];
+pub const ACCEPTED_ALGORITHMS: &[&str] = &[
+    "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512",
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwtError {
@@ -72,7 +74,10 @@ impl Jwt {
     pub fn audiences(&self) -> Vec<String> {
         match self.claims.get("aud") {
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -90,7 +95,9 @@ impl Jwt {
         if !ACCEPTED_ALGORITHMS.contains(&alg) {
             return Err(JwtError::Algorithm(alg.to_string()));
         }
-        Ok(keys.iter().any(|k| k.verifies(alg, self.signing_input.as_bytes(), &self.signature)))
+        Ok(keys
+            .iter()
+            .any(|k| k.verifies(alg, self.signing_input.as_bytes(), &self.signature)))
     }
 }
 
@@ -113,18 +120,39 @@ impl PublicKey {
             (PublicKey::Rsa(k), "PS256") => (&sig::RSA_PSS_2048_8192_SHA256, k),
             (PublicKey::Rsa(k), "PS384") => (&sig::RSA_PSS_2048_8192_SHA384, k),
             (PublicKey::Rsa(k), "PS512") => (&sig::RSA_PSS_2048_8192_SHA512, k),
-            (PublicKey::Ec { curve: "P-256", point }, "ES256") => (&sig::ECDSA_P256_SHA256_FIXED, point),
-            (PublicKey::Ec { curve: "P-384", point }, "ES384") => (&sig::ECDSA_P384_SHA384_FIXED, point),
-            (PublicKey::Ec { curve: "P-521", point }, "ES512") => (&sig::ECDSA_P521_SHA512_FIXED, point),
+            (
+                PublicKey::Ec {
+                    curve: "P-256",
+                    point,
+                },
+                "ES256",
+            ) => (&sig::ECDSA_P256_SHA256_FIXED, point),
+            (
+                PublicKey::Ec {
+                    curve: "P-384",
+                    point,
+                },
+                "ES384",
+            ) => (&sig::ECDSA_P384_SHA384_FIXED, point),
+            (
+                PublicKey::Ec {
+                    curve: "P-521",
+                    point,
+                },
+                "ES512",
+            ) => (&sig::ECDSA_P521_SHA512_FIXED, point),
             _ => return false,
         };
-        UnparsedPublicKey::new(algorithm, bytes).verify(message, signature).is_ok()
+        UnparsedPublicKey::new(algorithm, bytes)
+            .verify(message, signature)
+            .is_ok()
     }
 
     /// From a SubjectPublicKeyInfo.
     pub fn from_spki(der: &[u8]) -> Result<PublicKey, String> {
         use x509_parser::prelude::FromDer;
-        let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(der).map_err(|e| e.to_string())?;
+        let (_, spki) =
+            x509_parser::x509::SubjectPublicKeyInfo::from_der(der).map_err(|e| e.to_string())?;
         let bits = spki.subject_public_key.data.to_vec();
         match spki.algorithm.algorithm.to_id_string().as_str() {
             "1.2.840.113549.1.1.1" => Ok(PublicKey::Rsa(bits)),
@@ -159,11 +187,13 @@ impl PublicKey {
                 "PUBLIC KEY" => keys.push(PublicKey::from_spki(b.contents()).map_err(err)?),
                 "RSA PUBLIC KEY" => keys.push(PublicKey::Rsa(b.contents().to_vec())),
                 "CERTIFICATE" => {
-                    let (_, c) = x509_parser::parse_x509_certificate(b.contents()).map_err(|e| err(e.to_string()))?;
+                    let (_, c) = x509_parser::parse_x509_certificate(b.contents())
+                        .map_err(|e| err(e.to_string()))?;
                     keys.push(PublicKey::from_spki(c.public_key().raw).map_err(err)?);
                 }
                 tag if tag.ends_with("PRIVATE KEY") => {
-                    let key = PrivateKey::from_pem(&pem::encode(b)).map_err(|e| err(e.to_string()))?;
+                    let key =
+                        PrivateKey::from_pem(&pem::encode(b)).map_err(|e| err(e.to_string()))?;
                     let spki = key.public_key_der().map_err(|e| err(e.to_string()))?;
                     keys.push(PublicKey::from_spki(&spki).map_err(err)?);
                 }
@@ -181,9 +211,15 @@ impl PublicKey {
     pub fn from_jwks(text: &[u8], name: &str) -> Result<Vec<PublicKey>, JwtError> {
         let err = |m: &str| JwtError::Key(name.to_string(), m.to_string());
         let doc: Value = serde_json::from_slice(text).map_err(|_| err("not JSON"))?;
-        let list = doc.get("keys").and_then(Value::as_array).ok_or_else(|| err("no `keys` array"))?;
+        let list = doc
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| err("no `keys` array"))?;
         let field = |k: &Value, f: &str| -> Result<Vec<u8>, JwtError> {
-            let s = k.get(f).and_then(Value::as_str).ok_or_else(|| err(&format!("a key lacks `{f}`")))?;
+            let s = k
+                .get(f)
+                .and_then(Value::as_str)
+                .ok_or_else(|| err(&format!("a key lacks `{f}`")))?;
             b64(s).map_err(|_| err(&format!("`{f}` is not base64url")))
         };
         let mut keys = Vec::new();
@@ -226,7 +262,9 @@ pub fn sign(key: &PrivateKey, kid: Option<&str>, claims: &Value) -> Result<Strin
         KeyAlgorithm::EcdsaP256 => "ES256",
         KeyAlgorithm::EcdsaP384 => "ES384",
         KeyAlgorithm::EcdsaP521 => "ES512",
-        KeyAlgorithm::Ed25519 => return Err("Ed25519 keys cannot sign ServiceAccount tokens".into()),
+        KeyAlgorithm::Ed25519 => {
+            return Err("Ed25519 keys cannot sign ServiceAccount tokens".into());
+        }
     };
     let mut header = serde_json::json!({"alg": alg});
     if let Some(kid) = kid {
@@ -234,7 +272,9 @@ pub fn sign(key: &PrivateKey, kid: Option<&str>, claims: &Value) -> Result<Strin
     }
     let enc = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     let input = format!("{}.{}", enc(&header), enc(claims));
-    let signature = key.sign_fixed(input.as_bytes()).map_err(|e| e.to_string())?;
+    let signature = key
+        .sign_fixed(input.as_bytes())
+        .map_err(|e| e.to_string())?;
     Ok(format!(
         "{input}.{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature)
@@ -248,7 +288,11 @@ mod tests {
 
     #[test]
     fn signs_and_verifies_with_rsa_and_ec_keys() {
-        for alg in [KeyAlgorithm::Rsa { bits: 2048 }, KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP384] {
+        for alg in [
+            KeyAlgorithm::Rsa { bits: 2048 },
+            KeyAlgorithm::EcdsaP256,
+            KeyAlgorithm::EcdsaP384,
+        ] {
             let key = PrivateKey::generate(alg).unwrap();
             let token = sign(&key, Some("k1"), &json!({"sub": "x", "aud": ["a", "b"]})).unwrap();
             let jwt = Jwt::parse(&token).unwrap();
@@ -261,7 +305,10 @@ mod tests {
             assert_eq!(jwt.verify(&wrong), Ok(false));
             let mut tampered = token.clone();
             tampered.insert(tampered.find('.').unwrap() + 2, 'A');
-            assert!(Jwt::parse(&tampered).is_err() || Jwt::parse(&tampered).unwrap().verify(&public) == Ok(false));
+            assert!(
+                Jwt::parse(&tampered).is_err()
+                    || Jwt::parse(&tampered).unwrap().verify(&public) == Ok(false)
+            );
         }
         assert_eq!(Jwt::parse("a.b").unwrap_err(), JwtError::Shape);
         let none = format!(
@@ -269,6 +316,9 @@ mod tests {
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("{}")
         );
-        assert_eq!(Jwt::parse(&none).unwrap().verify(&[]), Err(JwtError::Algorithm("none".into())));
+        assert_eq!(
+            Jwt::parse(&none).unwrap().verify(&[]),
+            Err(JwtError::Algorithm("none".into()))
+        );
     }
 }

@@ -112,7 +112,13 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
     let issuer = jwt.claim_str("iss").unwrap_or("").to_string();
     let claims = &jwt.claims;
     let (kind, namespace, name, uid) = if issuer == LEGACY_ISSUER {
-        let get = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let get = |k: &str| {
+            claims
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         (
             TokenKind::Legacy,
             get("kubernetes.io/serviceaccount/namespace"),
@@ -123,8 +129,12 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
         (
             TokenKind::Bound,
             str_at(k, &["namespace"]).unwrap_or("").to_string(),
-            str_at(k, &["serviceaccount", "name"]).unwrap_or("").to_string(),
-            str_at(k, &["serviceaccount", "uid"]).unwrap_or("").to_string(),
+            str_at(k, &["serviceaccount", "name"])
+                .unwrap_or("")
+                .to_string(),
+            str_at(k, &["serviceaccount", "uid"])
+                .unwrap_or("")
+                .to_string(),
         )
     } else {
         return Err(TokenError::NotServiceAccount(format!(
@@ -133,12 +143,16 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
     };
     let mut checks = Vec::new();
     if namespace.is_empty() || name.is_empty() {
-        checks.push(Check::Failed("the token names no ServiceAccount namespace or name".into()));
+        checks.push(Check::Failed(
+            "the token names no ServiceAccount namespace or name".into(),
+        ));
     }
     // Issuer: legacy tokens are always accepted by their own authenticator.
     if kind == TokenKind::Bound {
         if opts.issuers.is_empty() {
-            checks.push(Check::NotChecked(format!("issuer {issuer:?} (pass --issuer to check it)")));
+            checks.push(Check::NotChecked(format!(
+                "issuer {issuer:?} (pass --issuer to check it)"
+            )));
         } else if opts.issuers.contains(&issuer) {
             checks.push(Check::Passed(format!("issuer {issuer:?}")));
         } else {
@@ -192,19 +206,25 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
     let now_s = now.unix_timestamp();
     if kind == TokenKind::Bound {
         match exp {
-            Some(e) if now_s > e + LEEWAY_SECONDS => checks.push(Check::Failed("service account token has expired".into())),
+            Some(e) if now_s > e + LEEWAY_SECONDS => {
+                checks.push(Check::Failed("service account token has expired".into()))
+            }
             Some(_) => checks.push(Check::Passed("not expired".into())),
             None => {}
         }
         if let Some(n) = nbf
             && now_s < n - LEEWAY_SECONDS
         {
-            checks.push(Check::Failed("service account token is not valid yet".into()));
+            checks.push(Check::Failed(
+                "service account token is not valid yet".into(),
+            ));
         }
         if let Some(i) = iat
             && now_s < i - LEEWAY_SECONDS
         {
-            checks.push(Check::Failed("service account token is issued in the future".into()));
+            checks.push(Check::Failed(
+                "service account token is issued in the future".into(),
+            ));
         }
     }
     checks.push(Check::NotChecked(match kind {
@@ -227,7 +247,10 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
             extra.insert(NODE_UID_KEY.to_string(), vec![nu.to_string()]);
             bound_object.get_or_insert(format!("Node {nn:?} (uid {nu})"));
         }
-        if let (Some(sn), Some(su)) = (str_at(k, &["secret", "name"]), str_at(k, &["secret", "uid"])) {
+        if let (Some(sn), Some(su)) = (
+            str_at(k, &["secret", "name"]),
+            str_at(k, &["secret", "uid"]),
+        ) {
             bound_object.get_or_insert(format!("Secret {sn:?} (uid {su})"));
         }
         if let Some(jti) = jwt.claim_str("jti").filter(|j| !j.is_empty()) {
@@ -265,12 +288,18 @@ mod tests {
     const ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
 
     fn recorded(file: &str) -> Value {
-        let path = format!("{}/tests/fixtures/apiserver/{file}", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/apiserver/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
     }
 
     fn sa_key() -> Vec<PublicKey> {
-        let path = format!("{}/tests/fixtures/apiserver/certs/sa.pub", env!("CARGO_MANIFEST_DIR"));
+        let path = format!(
+            "{}/tests/fixtures/apiserver/certs/sa.pub",
+            env!("CARGO_MANIFEST_DIR")
+        );
         PublicKey::from_pem(&std::fs::read(path).unwrap(), "sa.pub").unwrap()
     }
 
@@ -336,25 +365,56 @@ mod tests {
             api_audiences: vec![],
         };
         let at = datetime!(2026-11-23 12:00 UTC);
-        let ok = review(&crate::auth::authn::jwt::sign(&key, None, &claims(ISSUER, now + 600)).unwrap(), &opts, at).unwrap();
+        let ok = review(
+            &crate::auth::authn::jwt::sign(&key, None, &claims(ISSUER, now + 600)).unwrap(),
+            &opts,
+            at,
+        )
+        .unwrap();
         assert!(ok.accepted(), "{:?}", ok.checks);
         assert_eq!(ok.user.username, "system:serviceaccount:ns:sa");
-        assert_eq!(ok.user.groups, ["system:serviceaccounts", "system:serviceaccounts:ns"]);
-        for k in [POD_NAME_KEY, POD_UID_KEY, NODE_NAME_KEY, NODE_UID_KEY, CREDENTIAL_ID_KEY] {
+        assert_eq!(
+            ok.user.groups,
+            ["system:serviceaccounts", "system:serviceaccounts:ns"]
+        );
+        for k in [
+            POD_NAME_KEY,
+            POD_UID_KEY,
+            NODE_NAME_KEY,
+            NODE_UID_KEY,
+            CREDENTIAL_ID_KEY,
+        ] {
             assert!(ok.user.extra.contains_key(k), "{k}");
         }
         assert_eq!(ok.bound_object.as_deref(), Some("Pod \"p\" (uid pu)"));
 
-        let wrong_aud = review(&crate::auth::authn::jwt::sign(&key, None, &claims("kauth-test", now + 600)).unwrap(), &opts, at).unwrap();
+        let wrong_aud = review(
+            &crate::auth::authn::jwt::sign(&key, None, &claims("kauth-test", now + 600)).unwrap(),
+            &opts,
+            at,
+        )
+        .unwrap();
         assert_eq!(
             wrong_aud.failures(),
-            ["token audiences [\"kauth-test\"] is invalid for the target audiences [\"https://kubernetes.default.svc.cluster.local\"]"]
+            [
+                "token audiences [\"kauth-test\"] is invalid for the target audiences [\"https://kubernetes.default.svc.cluster.local\"]"
+            ]
         );
         // Within the leeway, an expired token still passes.
-        let just = review(&crate::auth::authn::jwt::sign(&key, None, &claims(ISSUER, now - 30)).unwrap(), &opts, at).unwrap();
+        let just = review(
+            &crate::auth::authn::jwt::sign(&key, None, &claims(ISSUER, now - 30)).unwrap(),
+            &opts,
+            at,
+        )
+        .unwrap();
         assert!(just.accepted());
         let other = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
-        let forged = review(&crate::auth::authn::jwt::sign(&other, None, &claims(ISSUER, now + 600)).unwrap(), &opts, at).unwrap();
+        let forged = review(
+            &crate::auth::authn::jwt::sign(&other, None, &claims(ISSUER, now + 600)).unwrap(),
+            &opts,
+            at,
+        )
+        .unwrap();
         assert!(forged.failures()[0].contains("signature does not verify"));
         let unchecked = review(
             &crate::auth::authn::jwt::sign(&other, None, &claims(ISSUER, now + 600)).unwrap(),
@@ -363,9 +423,22 @@ mod tests {
         )
         .unwrap();
         assert!(unchecked.accepted());
-        assert!(unchecked.checks.iter().any(|c| matches!(c, Check::NotChecked(m) if m.starts_with("signature"))));
+        assert!(
+            unchecked
+                .checks
+                .iter()
+                .any(|c| matches!(c, Check::NotChecked(m) if m.starts_with("signature")))
+        );
         assert!(review("x.y.z", &opts, at).is_err());
-        let oidc = crate::auth::authn::jwt::sign(&key, None, &json!({"iss": "https://idp", "sub": "alice"})).unwrap();
-        assert!(matches!(review(&oidc, &opts, at), Err(TokenError::NotServiceAccount(_))));
+        let oidc = crate::auth::authn::jwt::sign(
+            &key,
+            None,
+            &json!({"iss": "https://idp", "sub": "alice"}),
+        )
+        .unwrap();
+        assert!(matches!(
+            review(&oidc, &opts, at),
+            Err(TokenError::NotServiceAccount(_))
+        ));
     }
 }

@@ -14,7 +14,9 @@ use crate::csv;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenFileError {
-    #[error("token file '{file}' must have at least 3 columns (token, user name, user uid), found {found}")]
+    #[error(
+        "token file '{file}' must have at least 3 columns (token, user name, user uid), found {found}"
+    )]
     Columns { file: String, found: usize },
     #[error("token file '{file}': {source}")]
     Csv {
@@ -104,15 +106,39 @@ mod tests {
             "tokens.csv",
         )
         .unwrap();
-        let user = |t: &str| f.authenticate(t).map(|(u, _)| (u.username.clone(), u.uid.clone(), u.groups.clone()));
+        let user = |t: &str| {
+            f.authenticate(t)
+                .map(|(u, _)| (u.username.clone(), u.uid.clone(), u.groups.clone()))
+        };
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(user("token1"), Some(("user1".into(), "uid1".into(), vec![])));
-        assert_eq!(user("token2"), Some(("user2".into(), "uid2".into(), vec![])));
-        assert_eq!(user("token3"), Some(("user3".into(), "uid3".into(), s(&["group1", "group2"]))));
-        assert_eq!(user("token4"), Some(("user4".into(), "uid4".into(), s(&["group2"]))));
-        assert_eq!(user("token5"), Some(("user5".into(), "uid5".into(), s(&["group5"]))));
-        assert_eq!(user("token6"), Some(("user6".into(), "uid6".into(), s(&["group5"]))));
-        assert_eq!(user("token7"), Some(("user7".into(), "uid7".into(), s(&["group1", "group2"]))));
+        assert_eq!(
+            user("token1"),
+            Some(("user1".into(), "uid1".into(), vec![]))
+        );
+        assert_eq!(
+            user("token2"),
+            Some(("user2".into(), "uid2".into(), vec![]))
+        );
+        assert_eq!(
+            user("token3"),
+            Some(("user3".into(), "uid3".into(), s(&["group1", "group2"])))
+        );
+        assert_eq!(
+            user("token4"),
+            Some(("user4".into(), "uid4".into(), s(&["group2"])))
+        );
+        assert_eq!(
+            user("token5"),
+            Some(("user5".into(), "uid5".into(), s(&["group5"])))
+        );
+        assert_eq!(
+            user("token6"),
+            Some(("user6".into(), "uid6".into(), s(&["group5"])))
+        );
+        assert_eq!(
+            user("token7"),
+            Some(("user7".into(), "uid7".into(), s(&["group1", "group2"])))
+        );
         assert_eq!(user("token8"), None);
         assert_eq!(f.authenticate("token5").unwrap().1, 5);
     }
@@ -126,7 +152,8 @@ mod tests {
         );
         let err = TokenFile::parse("a,b,\"c\n", "t.csv").unwrap_err();
         assert!(
-            err.to_string().starts_with("token file 't.csv': record on line 1; parse error on line 2"),
+            err.to_string()
+                .starts_with("token file 't.csv': record on line 1; parse error on line 2"),
             "{err}"
         );
         let f = TokenFile::parse(",nobody,0\nt,first,1\nt,second,2\n", "t.csv").unwrap();

@@ -1,9 +1,53 @@
 //! Authorization: RBAC with kube-apiserver's default roles, and the parts
 //! of its authorizer chain around RBAC.
 
+pub mod explain;
 pub mod rbac;
 
-use rbac::Policy;
+use rbac::{Attributes, Decision, Policy};
+
+use crate::auth::user;
+
+/// kube-apiserver's decision for `Node,RBAC` authorization with the
+/// privileged group authorizer in front (`pkg/kubeapiserver/authorizer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// `system:masters`: allowed before any authorizer runs, no reason.
+    Privileged,
+    /// What RBAC decided.
+    Rbac(Decision),
+}
+
+impl Outcome {
+    pub fn allowed(&self) -> bool {
+        match self {
+            Outcome::Privileged => true,
+            Outcome::Rbac(d) => d.allowed(),
+        }
+    }
+
+    /// The `reason` a SubjectAccessReview would carry.
+    pub fn reason(&self) -> &str {
+        match self {
+            Outcome::Privileged => "",
+            Outcome::Rbac(Decision::Allow { reason, .. })
+            | Outcome::Rbac(Decision::NoOpinion { reason, .. }) => reason,
+        }
+    }
+}
+
+/// Whether the Node authorizer (which kauth does not model: it needs the
+/// cluster's pods and volumes) has a say for this user.
+pub fn is_node_identity(u: &crate::auth::UserInfo) -> bool {
+    u.username.starts_with(user::NODE_USER_PREFIX) && u.in_group(user::NODES_GROUP)
+}
+
+pub fn authorize(policy: &Policy, attrs: &Attributes) -> Outcome {
+    if attrs.user.in_group(user::SYSTEM_PRIVILEGED_GROUP) {
+        return Outcome::Privileged;
+    }
+    Outcome::Rbac(policy.authorize(attrs))
+}
 
 /// kube-apiserver's default ClusterRoles and ClusterRoleBindings (its RBAC
 /// bootstrap policy, v1.36 with default feature gates).

@@ -1,6 +1,7 @@
 //! One module per command area; each command is a thin function over
 //! library code.
 
+pub mod auth;
 pub mod ca;
 pub mod cert;
 pub mod config;

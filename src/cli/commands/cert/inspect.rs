@@ -21,16 +21,11 @@ pub struct InspectArgs {
     #[arg(long, value_name = "FILE")]
     pub ca: Option<String>,
     /// Answer for this moment instead of now (RFC 3339)
-    #[arg(long, value_parser = parse_time)]
+    #[arg(long, value_parser = pki_io::parse_time)]
     pub at: Option<OffsetDateTime>,
     /// Output format: text or json
     #[arg(short = 'o', long = "output", default_value = "text")]
     pub output: String,
-}
-
-pub fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| format!("invalid time `{s}` (RFC 3339, e.g. 2026-12-01T09:00:00Z): {e}"))
 }
 
 pub fn run(args: InspectArgs, global: &GlobalArgs) -> CliResult {

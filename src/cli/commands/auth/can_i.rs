@@ -1,0 +1,286 @@
+//! `kauth auth can-i`: kubectl's syntax and answer, decided offline, with
+//! the reason.
+
+use clap::Args;
+
+use super::{CredentialArgs, PolicyArgs, ServerArgs};
+use crate::auth::UserInfo;
+use crate::auth::authn::Verdict;
+use crate::auth::authz::explain::{self, impersonated};
+use crate::auth::authz::rbac::{Attributes, Decision, Policy, PolicyRule};
+use crate::auth::authz::{self, Outcome};
+use crate::auth::resources;
+use crate::cli::output::{TabWriter, describe_user};
+use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
+use crate::store::kubeconfig::{self, PathOptions};
+
+#[derive(Debug, Args)]
+pub struct CanIArgs {
+    /// VERB, then TYPE, TYPE/NAME or a non-resource URL (/metrics)
+    pub args: Vec<String>,
+    /// The subresource (kubectl reads `pods/log` as the pod named `log`)
+    #[arg(long)]
+    pub subresource: Option<String>,
+    /// All namespaces (cluster scope)
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+    /// Ask for this user instead of your own credential's
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// A group of the --as user (repeatable)
+    #[arg(long = "as-group", value_name = "GROUP", requires = "as_user")]
+    pub as_groups: Vec<String>,
+    /// List what the user may do in the namespace
+    #[arg(long)]
+    pub list: bool,
+    /// Print nothing; answer with the exit status only
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+    /// Decide offline with kauth's model of kube-apiserver
+    #[arg(long)]
+    pub offline: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub credential: CredentialArgs,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// The user to ask for: `--as`, else the identity of the credential.
+pub fn subject(
+    as_user: Option<&str>,
+    as_groups: &[String],
+    credential: &CredentialArgs,
+    server: &ServerArgs,
+    global: &GlobalArgs,
+) -> Result<UserInfo, CliError> {
+    if let Some(name) = as_user {
+        return Ok(impersonated(name, as_groups));
+    }
+    let (cred, source) = super::credential(credential, global)?;
+    match super::authenticate(&cred, server)? {
+        Verdict::Authenticated { user, .. } | Verdict::Anonymous { user } => Ok(user),
+        Verdict::Unauthorized { reasons } => Err(CliError::new(format!(
+            "{source} would be refused by the server (401): {}",
+            reasons.join("; ")
+        ))),
+        Verdict::Unknown { reason } => {
+            Err(CliError::new(format!("{source}: {reason}"))
+                .hint("pass --as USER [--as-group GROUP]"))
+        }
+    }
+}
+
+pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
+    let policy = args.policy.load()?;
+    let user = subject(
+        args.as_user.as_deref(),
+        &args.as_groups,
+        &args.credential,
+        &args.server,
+        global,
+    )?;
+    let namespace = if args.all_namespaces {
+        String::new()
+    } else {
+        global.namespace.clone().unwrap_or_else(|| {
+            kubeconfig::context_namespace(
+                &PathOptions::from_env(global.kubeconfig.as_deref()),
+                global.context.as_deref(),
+            )
+        })
+    };
+    if args.list {
+        return list(&policy, &user, &namespace);
+    }
+    let (verb, target) = match args.args.as_slice() {
+        [verb, target] => (verb.clone(), target.clone()),
+        [_] => {
+            return Err(CliError::new(
+                "you must specify two arguments: verb resource or verb resourcename",
+            ));
+        }
+        _ => {
+            return Err(CliError::new(
+                "usage: kauth auth can-i VERB (TYPE | TYPE/NAME | /URL) [--subresource SUB]",
+            ));
+        }
+    };
+    let mut hint = None;
+    let attrs = if target.starts_with('/') {
+        Attributes {
+            user,
+            verb,
+            path: target,
+            ..Attributes::default()
+        }
+    } else {
+        let (type_name, name) = target.split_once('/').unwrap_or((&target, ""));
+        let r = resources::resolve(type_name);
+        let mut ns = namespace;
+        if let Some(known) = r.known {
+            if !known.namespaced {
+                ns.clear();
+            }
+            if args.subresource.is_none() && known.subresources.contains(&name) {
+                hint = Some(format!(
+                    "`{target}` asks about the {} named {name:?}, as kubectl reads it; for the subresource pass `{} --subresource {name}`",
+                    known.singular, known.plural
+                ));
+            }
+        }
+        Attributes {
+            user,
+            verb,
+            is_resource_request: true,
+            namespace: ns,
+            api_group: r.group,
+            resource: r.resource,
+            subresource: args.subresource.clone().unwrap_or_default(),
+            name: name.to_string(),
+            path: String::new(),
+        }
+    };
+    let outcome = authz::authorize(&policy, &attrs);
+    if !args.quiet {
+        println!("{}", if outcome.allowed() { "yes" } else { "no" });
+        explain(&policy, &attrs, &outcome);
+        if let Some(h) = hint {
+            eprintln!("hint: {h}");
+        }
+    }
+    if outcome.allowed() {
+        Ok(())
+    } else {
+        Err(CliError::new("").code(EXIT_NO).bare_quiet())
+    }
+}
+
+fn rule_text(r: &PolicyRule) -> String {
+    let mut parts = Vec::new();
+    if !r.api_groups.is_empty() {
+        parts.push(format!("apiGroups {:?}", r.api_groups));
+    }
+    if !r.resources.is_empty() {
+        parts.push(format!("resources {:?}", r.resources));
+    }
+    if !r.resource_names.is_empty() {
+        parts.push(format!("resourceNames {:?}", r.resource_names));
+    }
+    if !r.non_resource_urls.is_empty() {
+        parts.push(format!("nonResourceURLs {:?}", r.non_resource_urls));
+    }
+    parts.push(format!("verbs {:?}", r.verbs));
+    parts.join(", ")
+}
+
+fn explain(policy: &Policy, attrs: &Attributes, outcome: &Outcome) {
+    eprintln!("kauth: for {}", describe_user(&attrs.user));
+    match outcome {
+        Outcome::Privileged => {
+            eprintln!("allowed: the user is in system:masters, which bypasses authorization")
+        }
+        Outcome::Rbac(Decision::Allow { reason, grant }) => {
+            eprintln!("allowed: {reason}");
+            if let Some(g) = grant {
+                eprintln!("  rule: {}", rule_text(&g.rule));
+                if !g.binding.origin.is_empty() {
+                    eprintln!("  from: {}", g.binding.origin);
+                }
+            }
+        }
+        Outcome::Rbac(Decision::NoOpinion { errors, .. }) => {
+            eprintln!("denied: {}", attrs.forbidden_message());
+            for e in errors {
+                eprintln!("  RBAC: {e}");
+            }
+            if authz::is_node_identity(&attrs.user) {
+                eprintln!(
+                    "  note: {} is a node; kube-apiserver's Node authorizer (not modelled by kauth) may allow node-specific requests",
+                    attrs.user.username
+                );
+            }
+            let misses = explain::near_misses(policy, attrs);
+            if !misses.is_empty() {
+                eprintln!("near misses:");
+                for m in misses {
+                    eprintln!("  {}: {}", m.via, m.what);
+                }
+            }
+            eprintln!("this would allow it:");
+            for line in explain::suggestion(attrs).lines() {
+                eprintln!("  {line}");
+            }
+        }
+    }
+}
+
+fn list(policy: &Policy, user: &UserInfo, namespace: &str) -> CliResult {
+    let mut rules: Vec<PolicyRule> = Vec::new();
+    let mut errors = Vec::new();
+    if user.in_group(crate::auth::user::SYSTEM_PRIVILEGED_GROUP) {
+        rules.push(PolicyRule {
+            api_groups: vec!["*".into()],
+            resources: vec!["*".into()],
+            verbs: vec!["*".into()],
+            ..PolicyRule::default()
+        });
+        rules.push(PolicyRule {
+            non_resource_urls: vec!["*".into()],
+            verbs: vec!["*".into()],
+            ..PolicyRule::default()
+        });
+    }
+    policy.visit_rules(
+        user,
+        namespace,
+        |g| {
+            if !rules.contains(g.rule) {
+                rules.push(g.rule.clone());
+            }
+            true
+        },
+        &mut errors,
+    );
+    let mut table = TabWriter::kubectl();
+    table.row(["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]);
+    let fmt = |v: &[String]| format!("[{}]", v.join(" "));
+    let mut rows: Vec<[String; 4]> = Vec::new();
+    for r in &rules {
+        if !r.resources.is_empty() {
+            for res in &r.resources {
+                for g in if r.api_groups.is_empty() {
+                    vec![String::new()]
+                } else {
+                    r.api_groups.clone()
+                } {
+                    let name = if g.is_empty() {
+                        res.clone()
+                    } else {
+                        format!("{res}.{g}")
+                    };
+                    rows.push([name, "[]".into(), fmt(&r.resource_names), fmt(&r.verbs)]);
+                }
+            }
+        }
+        for url in &r.non_resource_urls {
+            rows.push([
+                String::new(),
+                format!("[{url}]"),
+                "[]".into(),
+                fmt(&r.verbs),
+            ]);
+        }
+    }
+    rows.sort_by(|a, b| (a[0].is_empty(), &a[0], &a[1]).cmp(&(b[0].is_empty(), &b[0], &b[1])));
+    rows.dedup();
+    for row in rows {
+        table.row(row);
+    }
+    print!("{}", table.render());
+    for e in errors {
+        eprintln!("warning: RBAC: {e}");
+    }
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! `kauth auth`: who the API server thinks you are, and whether it lets
+//! you do something, decided offline by kauth's model of kube-apiserver.
+
+mod can_i;
+mod explain;
+mod who_can;
+mod whoami;
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use time::OffsetDateTime;
+
+use crate::auth::authn::jwt::PublicKey;
+use crate::auth::authn::token_file::TokenFile;
+use crate::auth::authn::{self, Credential, ServerConfig, Verdict};
+use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
+use crate::store::kubeconfig::{self, PathOptions, UserCredential};
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// The identity the API server gives your credential
+    #[command(
+        after_help = "Examples:\n  kauth auth whoami --offline\n  kauth auth whoami --offline --cert kfree.crt --client-ca /etc/kubernetes/pki/ca.crt\n  kauth auth whoami --offline --token - --sa-key sa.pub --issuer https://kubernetes.default.svc.cluster.local < token\n  kauth auth whoami --offline --at 2027-01-01T00:00:00Z -o json"
+    )]
+    Whoami(whoami::WhoamiArgs),
+    /// Whether an action is allowed, and why
+    #[command(
+        name = "can-i",
+        after_help = "Examples:\n  kauth auth can-i list pods -n test --as system:serviceaccount:test:sa1 --rbac manifests/\n  kauth auth can-i get pods --subresource log --as kfree --as-group dev --rbac rbac.yaml\n  kauth auth can-i get /metrics --as system:anonymous --rbac rbac.yaml\n  kauth auth can-i --list -n test --as kfree --rbac rbac.yaml"
+    )]
+    CanI(can_i::CanIArgs),
+    /// Which subjects may perform an action
+    #[command(
+        name = "who-can",
+        after_help = "Examples:\n  kauth auth who-can delete secrets -n prod --rbac cluster-dump.yaml"
+    )]
+    WhoCan(who_can::WhoCanArgs),
+    /// How the API server reads an HTTP request (verb, resource, namespace)
+    #[command(
+        after_help = "Examples:\n  kauth auth explain GET '/api/v1/namespaces/test/pods?watch=1'\n  kauth auth explain DELETE /apis/apps/v1/namespaces/prod/deployments -o json"
+    )]
+    Explain(explain::ExplainArgs),
+}
+
+pub fn run(cmd: AuthCommand, global: &GlobalArgs) -> CliResult {
+    match cmd {
+        AuthCommand::Whoami(args) => whoami::run(args, global),
+        AuthCommand::CanI(args) => can_i::run(args, global),
+        AuthCommand::WhoCan(args) => who_can::run(args, global),
+        AuthCommand::Explain(args) => explain::run(args),
+    }
+}
+
+/// The server flags kauth models, and the credential to judge.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ServerArgs {
+    /// The API server's --client-ca-file (checks certificate chains)
+    #[arg(long = "client-ca", value_name = "FILE")]
+    pub client_ca: Option<String>,
+    /// The API server's --token-auth-file (static tokens)
+    #[arg(long = "token-file", value_name = "CSV")]
+    pub token_file: Option<String>,
+    /// The API server's --service-account-key-file (repeatable)
+    #[arg(long = "sa-key", value_name = "FILE")]
+    pub sa_keys: Vec<String>,
+    /// ServiceAccount signing keys as a JWKS (the issuer's /openid/v1/jwks)
+    #[arg(long, value_name = "FILE")]
+    pub jwks: Vec<String>,
+    /// The API server's --service-account-issuer (repeatable)
+    #[arg(long = "issuer", value_name = "URL")]
+    pub issuers: Vec<String>,
+    /// The API server's --api-audiences (repeatable)
+    #[arg(long = "api-audience", value_name = "AUD")]
+    pub api_audiences: Vec<String>,
+    /// Answer for this moment instead of now (RFC 3339)
+    #[arg(long, value_parser = pki_io::parse_time)]
+    pub at: Option<OffsetDateTime>,
+}
+
+impl ServerArgs {
+    pub fn server_config(&self) -> Result<ServerConfig, CliError> {
+        let mut config = ServerConfig::default();
+        if let Some(ca) = &self.client_ca {
+            config.client_ca = Some(pki_io::read_certs(ca)?);
+        }
+        if let Some(file) = &self.token_file {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| CliError::new(format!("--token-file {file}: {e}")))?;
+            config.token_file =
+                Some(TokenFile::parse(&text, file).map_err(|e| CliError::from_error(&e))?);
+        }
+        for k in &self.sa_keys {
+            let bytes =
+                std::fs::read(k).map_err(|e| CliError::new(format!("--sa-key {k}: {e}")))?;
+            config
+                .service_accounts
+                .keys
+                .extend(PublicKey::from_pem(&bytes, k).map_err(|e| CliError::from_error(&e))?);
+        }
+        for k in &self.jwks {
+            let bytes = std::fs::read(k).map_err(|e| CliError::new(format!("--jwks {k}: {e}")))?;
+            config
+                .service_accounts
+                .keys
+                .extend(PublicKey::from_jwks(&bytes, k).map_err(|e| CliError::from_error(&e))?);
+        }
+        config.service_accounts.issuers = self.issuers.clone();
+        config.service_accounts.api_audiences = self.api_audiences.clone();
+        Ok(config)
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.at.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+}
+
+/// Where the credential comes from.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CredentialArgs {
+    /// A client certificate (PEM; a chain is leaf first)
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<String>,
+    /// A bearer token; `-` reads it from standard input
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+}
+
+/// The credential to judge: `--cert`/`--token`, else the kubeconfig user.
+/// Returns it with a description of its source, or why there is none.
+pub fn credential(
+    args: &CredentialArgs,
+    global: &GlobalArgs,
+) -> Result<(Credential, String), CliError> {
+    let token = match args.token.as_deref() {
+        Some("-") => {
+            let bytes =
+                crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
+            Some(String::from_utf8_lossy(&bytes).trim().to_string())
+        }
+        other => other.map(str::to_string),
+    };
+    if let Some(cert) = &args.cert {
+        let chain = pki_io::read_certs(cert)?;
+        return Ok(match token {
+            Some(t) => (
+                Credential::CertificateAndToken(chain, t),
+                format!("{cert} and --token"),
+            ),
+            None => (Credential::Certificate(chain), cert.clone()),
+        });
+    }
+    if let Some(t) = token {
+        return Ok((Credential::Token(t), "--token".into()));
+    }
+    let opts = PathOptions::from_env(global.kubeconfig.as_deref());
+    let (name, cred) =
+        kubeconfig::user_credential(&opts, global.user.as_deref(), global.context.as_deref())
+            .map_err(|e| CliError::from_error(&e))?;
+    let source = format!("kubeconfig user {name:?}");
+    match cred {
+        UserCredential::Certificate { chain, token: None } => Ok((Credential::Certificate(chain), source)),
+        UserCredential::Certificate { chain, token: Some(t) } => Ok((Credential::CertificateAndToken(chain, t), source)),
+        UserCredential::Token(t) => Ok((Credential::Token(t), source)),
+        UserCredential::None => Ok((Credential::None, source)),
+        UserCredential::Exec { command } => Err(CliError::new(format!(
+            "{source} authenticates with the exec plugin `{command}`: its credential exists only when the plugin runs, so kauth cannot judge it offline"
+        ))
+        .hint("ask the server instead, or pass the plugin's token with --token")),
+        UserCredential::AuthProvider { name, id_token } => Err(CliError::new(format!(
+            "{source} uses the `{name}` auth-provider{}: the user it maps to depends on the server's OIDC flags (--oidc-username-claim, --oidc-groups-claim), which kauth does not know",
+            if id_token.is_some() { " (its id-token is an OIDC token)" } else { "" }
+        ))
+        .hint("`kauth token inspect` shows the id-token's claims")),
+        UserCredential::Basic { username } => Err(CliError::new(format!(
+            "{source} uses basic auth (username {username:?}), which kube-apiserver removed in 1.19: every request with it is unauthorized"
+        ))),
+    }
+}
+
+/// Authenticates with kauth's model of the server.
+pub fn authenticate(cred: &Credential, server: &ServerArgs) -> Result<Verdict, CliError> {
+    Ok(authn::authenticate(
+        cred,
+        &server.server_config()?,
+        server.now(),
+    ))
+}
+
+/// `--rbac PATH...` and `--no-defaults`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PolicyArgs {
+    /// RBAC objects: YAML or JSON files, or directories of them (repeatable)
+    #[arg(long = "rbac", value_name = "PATH")]
+    pub rbac: Vec<PathBuf>,
+    /// Leave out kube-apiserver's default ClusterRoles and bindings
+    #[arg(long = "no-defaults")]
+    pub no_defaults: bool,
+}
+
+impl PolicyArgs {
+    pub fn load(&self) -> Result<crate::auth::authz::rbac::Policy, CliError> {
+        let (policy, _) = crate::store::rbac::load(&self.rbac, self.no_defaults)
+            .map_err(|e| CliError::from_error(&e))?;
+        Ok(policy)
+    }
+}

@@ -1,0 +1,101 @@
+//! `kauth auth who-can`: the subjects RBAC allows to do something.
+
+use clap::Args;
+
+use super::PolicyArgs;
+use crate::auth::authz::rbac::{Attributes, rule_allows};
+use crate::auth::resources;
+use crate::cli::output::TabWriter;
+use crate::cli::{CliError, CliResult, GlobalArgs};
+
+#[derive(Debug, Args)]
+pub struct WhoCanArgs {
+    /// VERB, then TYPE, TYPE/NAME or a non-resource URL
+    pub args: Vec<String>,
+    /// The subresource
+    #[arg(long)]
+    pub subresource: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+/// The namespace comes from `-n` (cluster scope without it).
+pub fn run(args: WhoCanArgs, global: &GlobalArgs) -> CliResult {
+    let [verb, target] = args.args.as_slice() else {
+        return Err(CliError::new(
+            "usage: kauth auth who-can VERB (TYPE | TYPE/NAME | /URL) [-n NS] --rbac PATH",
+        ));
+    };
+    let policy = args.policy.load()?;
+    let namespace = global.namespace.clone().unwrap_or_default();
+    let attrs = if target.starts_with('/') {
+        Attributes {
+            verb: verb.clone(),
+            path: target.clone(),
+            ..Attributes::default()
+        }
+    } else {
+        let (type_name, name) = target.split_once('/').unwrap_or((target, ""));
+        let r = resources::resolve(type_name);
+        let cluster_scoped = r.known.is_some_and(|k| !k.namespaced);
+        Attributes {
+            verb: verb.clone(),
+            is_resource_request: true,
+            namespace: if cluster_scoped {
+                String::new()
+            } else {
+                namespace.clone()
+            },
+            api_group: r.group,
+            resource: r.resource,
+            subresource: args.subresource.clone().unwrap_or_default(),
+            name: name.to_string(),
+            ..Attributes::default()
+        }
+    };
+    let mut table = TabWriter::kubectl();
+    table.row(["KIND", "NAME", "NAMESPACE", "BINDING", "ROLE"]);
+    table.row(["Group", "system:masters", "", "(privileged group)", ""]);
+    let bindings = policy.cluster_bindings.iter().chain(
+        policy
+            .bindings
+            .get(&attrs.namespace)
+            .into_iter()
+            .flatten()
+            .filter(|_| !attrs.namespace.is_empty()),
+    );
+    for b in bindings {
+        let Ok(rules) = policy.role_rules(b) else {
+            continue;
+        };
+        if !rules.iter().any(|r| rule_allows(&attrs, r)) {
+            continue;
+        }
+        for s in &b.subjects {
+            let ns = if s.kind == "ServiceAccount" && s.namespace.is_empty() {
+                &b.namespace
+            } else {
+                &s.namespace
+            };
+            // A ServiceAccount without a namespace in a ClusterRoleBinding
+            // matches nobody.
+            if s.kind == "ServiceAccount" && ns.is_empty() {
+                continue;
+            }
+            let binding = if b.is_cluster() {
+                format!("ClusterRoleBinding/{}", b.name)
+            } else {
+                format!("RoleBinding/{}", b.name)
+            };
+            table.row([
+                s.kind.clone(),
+                s.name.clone(),
+                ns.clone(),
+                binding,
+                format!("{}/{}", b.role_ref.kind, b.role_ref.name),
+            ]);
+        }
+    }
+    print!("{}", table.render());
+    Ok(())
+}
