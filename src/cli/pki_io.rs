@@ -6,7 +6,33 @@ use time::Duration;
 use crate::cli::CliError;
 use crate::pki::cert;
 use crate::pki::key::PrivateKey;
-use crate::store::files;
+use crate::store::files::{self, Access, Output};
+
+/// Writes PEM text to `out` (standard output for `-`), saying so on stderr.
+pub fn write_pem(out: &str, pem: &str, access: Access, force: bool) -> Result<(), CliError> {
+    if out == "-" {
+        print!("{pem}");
+        return Ok(());
+    }
+    files::write_all(
+        &[Output {
+            path: out.as_ref(),
+            contents: pem.as_bytes(),
+            access,
+        }],
+        force,
+    )
+    .map_err(|e| CliError::from_error(&e))?;
+    eprintln!(
+        "wrote {out}{}",
+        if access == Access::Private {
+            " (mode 0600)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
 
 pub fn read_key(path: &str) -> Result<PrivateKey, CliError> {
     let bytes = files::read_input(path).map_err(|e| CliError::from_error(&e))?;

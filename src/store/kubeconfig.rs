@@ -269,27 +269,44 @@ fn save_changes(
             write_file(&file, &dest)?;
         }
     }
-    for (name, cluster) in &starting.clusters {
-        if !new.clusters.contains_key(name) {
-            let dest = dest_for(&cluster.origin, opts);
+    delete_removed(
+        opts,
+        &starting.clusters,
+        &new.clusters,
+        |c| &c.origin,
+        |f| &mut f.clusters,
+    )?;
+    delete_removed(
+        opts,
+        &starting.contexts,
+        &new.contexts,
+        |c| &c.origin,
+        |f| &mut f.contexts,
+    )?;
+    delete_removed(
+        opts,
+        &starting.auth_infos,
+        &new.auth_infos,
+        |u| &u.origin,
+        |f| &mut f.auth_infos,
+    )?;
+    Ok(())
+}
+
+/// Removes, from the file that holds it, each entry of `starting` that
+/// `new` no longer has.
+fn delete_removed<T>(
+    opts: &PathOptions,
+    starting: &std::collections::BTreeMap<String, T>,
+    new: &std::collections::BTreeMap<String, T>,
+    origin: fn(&T) -> &str,
+    entries: fn(&mut Config) -> &mut std::collections::BTreeMap<String, T>,
+) -> Result<()> {
+    for (name, entry) in starting {
+        if !new.contains_key(name) {
+            let dest = dest_for(origin(entry), opts);
             let mut file = config_from_file(&dest)?;
-            file.clusters.remove(name);
-            write_file(&file, &dest)?;
-        }
-    }
-    for (name, context) in &starting.contexts {
-        if !new.contexts.contains_key(name) {
-            let dest = dest_for(&context.origin, opts);
-            let mut file = config_from_file(&dest)?;
-            file.contexts.remove(name);
-            write_file(&file, &dest)?;
-        }
-    }
-    for (name, user) in &starting.auth_infos {
-        if !new.auth_infos.contains_key(name) {
-            let dest = dest_for(&user.origin, opts);
-            let mut file = config_from_file(&dest)?;
-            file.auth_infos.remove(name);
+            entries(&mut file).remove(name);
             write_file(&file, &dest)?;
         }
     }

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use super::cert::IdentityArgs;
 use crate::cli::{CliError, CliResult, pki_io};
 use crate::pki::cert;
-use crate::store::files::{self, Access, Output};
+use crate::store::files::Access;
 
 #[derive(Debug, Subcommand)]
 pub enum CsrCommand {
@@ -41,20 +41,10 @@ fn create(args: CreateArgs) -> CliResult {
     let key = pki_io::read_key(&args.key)?;
     let subject = args.identity.subject()?;
     let der = cert::build_csr(&subject, &key).map_err(|e| CliError::from_error(&e))?;
-    let pem = cert::to_pem("CERTIFICATE REQUEST", &der);
-    if args.out == "-" {
-        print!("{pem}");
-        return Ok(());
-    }
-    files::write_all(
-        &[Output {
-            path: args.out.as_ref(),
-            contents: pem.as_bytes(),
-            access: Access::Public,
-        }],
+    pki_io::write_pem(
+        &args.out,
+        &cert::to_pem("CERTIFICATE REQUEST", &der),
+        Access::Public,
         args.force,
     )
-    .map_err(|e| CliError::from_error(&e))?;
-    eprintln!("wrote {}", args.out);
-    Ok(())
 }

@@ -2,9 +2,9 @@
 
 use clap::{Args, Subcommand};
 
-use crate::cli::{CliError, CliResult};
+use crate::cli::{CliError, CliResult, pki_io};
 use crate::pki::key::{KeyAlgorithm, PrivateKey};
-use crate::store::files::{self, Access, Output};
+use crate::store::files::Access;
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
@@ -41,20 +41,5 @@ fn generate(args: GenerateArgs) -> CliResult {
     let alg = KeyAlgorithm::parse(&args.algorithm, args.bits)
         .map_err(|e| CliError::new(format!("--algorithm: {e}")))?;
     let key = PrivateKey::generate(alg).map_err(|e| CliError::from_error(&e))?;
-    let pem = key.to_pem();
-    if args.out == "-" {
-        print!("{}", pem.as_str());
-        return Ok(());
-    }
-    files::write_all(
-        &[Output {
-            path: args.out.as_ref(),
-            contents: pem.as_bytes(),
-            access: Access::Private,
-        }],
-        args.force,
-    )
-    .map_err(|e| CliError::from_error(&e))?;
-    eprintln!("wrote {} ({alg}, mode 0600)", args.out);
-    Ok(())
+    pki_io::write_pem(&args.out, &key.to_pem(), Access::Private, args.force)
 }

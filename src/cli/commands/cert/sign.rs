@@ -7,7 +7,7 @@ use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, pki_io};
 use crate::pki::ca::Ca;
 use crate::pki::cert;
-use crate::store::files::{self, Access, Output};
+use crate::store::files::Access;
 
 #[derive(Debug, Args)]
 pub struct SignArgs {
@@ -51,21 +51,12 @@ pub fn run(args: SignArgs) -> CliResult {
     let der = ca
         .sign_client(csr.subject_der.clone(), &csr.public_key_der, now, validity)
         .map_err(|e| CliError::from_error(&e))?;
-    let pem = cert::to_pem("CERTIFICATE", &der);
-    if args.out == "-" {
-        print!("{pem}");
-    } else {
-        files::write_all(
-            &[Output {
-                path: args.out.as_ref(),
-                contents: pem.as_bytes(),
-                access: Access::Public,
-            }],
-            args.force,
-        )
-        .map_err(|e| CliError::from_error(&e))?;
-        eprintln!("wrote {}", args.out);
-    }
+    pki_io::write_pem(
+        &args.out,
+        &cert::to_pem("CERTIFICATE", &der),
+        Access::Public,
+        args.force,
+    )?;
     report(&der, &ca, &args.ca, now);
     Ok(())
 }
