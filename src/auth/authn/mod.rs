@@ -102,11 +102,13 @@ fn certificate_identifier(der: &[u8]) -> String {
     format!("SN={}, SKID={skid}, AKID={akid}", c.tbs_certificate.serial)
 }
 
+/// `Ok(None)`: the certificate verifies but makes no user (an empty CN),
+/// so the server goes on as if it had not been sent.
 fn by_certificate(
     chain: &[Vec<u8>],
     server: &ServerConfig,
     now: OffsetDateTime,
-) -> Result<(UserInfo, Vec<Check>), String> {
+) -> Result<Option<(UserInfo, Vec<Check>)>, String> {
     let leaf = x509::Cert::from_der(&chain[0]).map_err(|e| e.to_string())?;
     let mut checks = Vec::new();
     match &server.client_ca {
@@ -150,8 +152,11 @@ fn by_certificate(
             }
         }
     }
-    let user = x509::user_from_certificate(&leaf).map_err(|e| e.to_string())?;
-    Ok((user, checks))
+    match x509::user_from_certificate(&leaf) {
+        Ok(user) => Ok(Some((user, checks))),
+        Err(x509::UserError::EmptyCommonName) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn by_token(
@@ -215,13 +220,14 @@ pub fn authenticate(
     let mut reasons = Vec::new();
     if let Some(chain) = chain.filter(|c| !c.is_empty()) {
         match by_certificate(chain, server, now) {
-            Ok((user, checks)) => {
+            Ok(Some((user, checks))) => {
                 return Verdict::Authenticated {
                     user: user.with_authenticated_group(),
                     method: "client certificate".into(),
                     checks,
                 };
             }
+            Ok(None) => {}
             Err(e) => reasons.push(e),
         }
     }
@@ -249,5 +255,145 @@ pub fn authenticate(
     }
     Verdict::Anonymous {
         user: UserInfo::anonymous(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pki::ca::Ca;
+    use crate::pki::key::{KeyAlgorithm, PrivateKey};
+    use crate::pki::name::Subject;
+    use time::{Duration, macros::datetime};
+
+    const NOW: OffsetDateTime = datetime!(2026-11-23 12:00 UTC);
+
+    fn issue(ca: &Ca, subject: Subject) -> Vec<Vec<u8>> {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let spki = key.public_key_der().unwrap();
+        vec![
+            ca.sign_client(subject.to_der(), &spki, NOW, Duration::days(1))
+                .unwrap(),
+        ]
+    }
+
+    fn server(ca: &Ca) -> ServerConfig {
+        ServerConfig {
+            client_ca: Some(vec![ca.cert_der.clone()]),
+            token_file: Some(
+                token_file::TokenFile::parse("t1,alice,uid-a,\"devs,qa\"\n", "tokens.csv").unwrap(),
+            ),
+            ..ServerConfig::default()
+        }
+    }
+
+    #[test]
+    fn the_chain_follows_kube_apiserver() {
+        let ca = Ca::create(
+            "ca",
+            KeyAlgorithm::EcdsaP256,
+            NOW - Duration::days(1),
+            Duration::days(30),
+        )
+        .unwrap();
+        let s = server(&ca);
+        let kfree = issue(&ca, Subject::new("kfree", &["dev".into()], None));
+        let Verdict::Authenticated { user, .. } =
+            authenticate(&Credential::Certificate(kfree.clone()), &s, NOW)
+        else {
+            panic!()
+        };
+        assert_eq!(user.groups, ["dev", "system:authenticated"]);
+        // A certificate wins over a token; a bad token does not matter then.
+        let both = authenticate(
+            &Credential::CertificateAndToken(kfree, "nope".into()),
+            &s,
+            NOW,
+        );
+        assert_eq!(both.user().unwrap().username, "kfree");
+        // An empty CN makes no user: the token decides, or the request is anonymous.
+        let nameless = issue(&ca, Subject::new("", &["dev".into()], None));
+        assert_eq!(
+            authenticate(&Credential::Certificate(nameless.clone()), &s, NOW),
+            Verdict::Anonymous {
+                user: UserInfo::anonymous()
+            }
+        );
+        let with_token = authenticate(
+            &Credential::CertificateAndToken(nameless, "t1".into()),
+            &s,
+            NOW,
+        );
+        assert_eq!(
+            with_token.user().unwrap().groups,
+            ["devs", "qa", "system:authenticated"]
+        );
+        // A failing credential is a 401, never anonymous.
+        let other = Ca::create(
+            "other",
+            KeyAlgorithm::EcdsaP256,
+            NOW - Duration::days(1),
+            Duration::days(30),
+        )
+        .unwrap();
+        let stranger = issue(&other, Subject::new("x", &[], None));
+        assert!(matches!(
+            authenticate(&Credential::Certificate(stranger), &s, NOW),
+            Verdict::Unauthorized { .. }
+        ));
+        let Verdict::Unauthorized { reasons } =
+            authenticate(&Credential::Token("nope".into()), &s, NOW)
+        else {
+            panic!()
+        };
+        assert!(
+            reasons[0].starts_with("invalid bearer token"),
+            "{reasons:?}"
+        );
+        let off = ServerConfig {
+            anonymous_disabled: true,
+            ..s
+        };
+        assert!(matches!(
+            authenticate(&Credential::None, &off, NOW),
+            Verdict::Unauthorized { .. }
+        ));
+    }
+
+    /// `legacyValidator.Validate`: the claims a legacy token must carry.
+    #[test]
+    fn legacy_tokens_need_their_claims() {
+        let key = PrivateKey::generate(KeyAlgorithm::Rsa { bits: 2048 }).unwrap();
+        let claims = serde_json::json!({
+            "iss": "kubernetes/serviceaccount",
+            "sub": "system:serviceaccount:test:sa1",
+            "kubernetes.io/serviceaccount/namespace": "test",
+            "kubernetes.io/serviceaccount/secret.name": "sa1-token",
+            "kubernetes.io/serviceaccount/service-account.name": "sa1",
+            "kubernetes.io/serviceaccount/service-account.uid": "u-1",
+        });
+        let review = |c: &serde_json::Value| {
+            service_account::review(&jwt::sign(&key, None, c).unwrap(), &Default::default(), NOW)
+                .unwrap()
+        };
+        assert!(review(&claims).accepted());
+        for (field, want) in [
+            ("sub", "sub claim is missing"),
+            (
+                "kubernetes.io/serviceaccount/secret.name",
+                "secretName claim is missing",
+            ),
+            (
+                "kubernetes.io/serviceaccount/service-account.uid",
+                "serviceAccountUID claim is missing",
+            ),
+        ] {
+            let mut c = claims.clone();
+            c.as_object_mut().unwrap().remove(field);
+            assert_eq!(review(&c).failures(), [want]);
+        }
+        let mut c = claims.clone();
+        c["sub"] = "system:serviceaccount:other:sa1".into();
+        assert_eq!(review(&c).failures(), ["sub claim is invalid"]);
     }
 }

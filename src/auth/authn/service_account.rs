@@ -142,7 +142,30 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
         )));
     };
     let mut checks = Vec::new();
-    if namespace.is_empty() || name.is_empty() {
+    if kind == TokenKind::Legacy {
+        // legacy.go: the claims that must be there, then `sub`.
+        let sub = jwt.claim_str("sub").unwrap_or("");
+        let secret = claims
+            .get("kubernetes.io/serviceaccount/secret.name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let missing = [
+            (sub, "sub claim is missing"),
+            (namespace.as_str(), "namespace claim is missing"),
+            (secret, "secretName claim is missing"),
+            (name.as_str(), "serviceAccountName claim is missing"),
+            (uid.as_str(), "serviceAccountUID claim is missing"),
+        ]
+        .into_iter()
+        .find(|(v, _)| v.is_empty());
+        if let Some((_, why)) = missing {
+            checks.push(Check::Failed(why.into()));
+        } else if user::split_service_account_username(sub)
+            != Some((namespace.as_str(), name.as_str()))
+        {
+            checks.push(Check::Failed("sub claim is invalid".into()));
+        }
+    } else if namespace.is_empty() || name.is_empty() {
         checks.push(Check::Failed(
             "the token names no ServiceAccount namespace or name".into(),
         ));
@@ -242,9 +265,12 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
             extra.insert(POD_UID_KEY.to_string(), vec![pu.to_string()]);
             bound_object = Some(format!("Pod {pn:?} (uid {pu})"));
         }
-        if let (Some(nn), Some(nu)) = (str_at(k, &["node", "name"]), str_at(k, &["node", "uid"])) {
+        if let Some(nn) = str_at(k, &["node", "name"]).filter(|n| !n.is_empty()) {
             extra.insert(NODE_NAME_KEY.to_string(), vec![nn.to_string()]);
-            extra.insert(NODE_UID_KEY.to_string(), vec![nu.to_string()]);
+            let nu = str_at(k, &["node", "uid"]).unwrap_or("");
+            if !nu.is_empty() {
+                extra.insert(NODE_UID_KEY.to_string(), vec![nu.to_string()]);
+            }
             bound_object.get_or_insert(format!("Node {nn:?} (uid {nu})"));
         }
         if let (Some(sn), Some(su)) = (
