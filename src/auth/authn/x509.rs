@@ -32,6 +32,11 @@ const HANDLED_CRITICAL: &[&[u64]] = &[
     &[2, 5, 29, 32], // certificate policies
     &[2, 5, 29, 35], // authority key identifier
     &[2, 5, 29, 14], // subject key identifier
+    &[2, 5, 29, 31], // CRL distribution points
+    &[2, 5, 29, 33], // policy mappings
+    &[2, 5, 29, 36], // policy constraints
+    &[2, 5, 29, 54], // inhibit anyPolicy
+    &[1, 3, 6, 1, 5, 5, 7, 1, 1], // authority information access
 ];
 
 /// Why a certificate does not authenticate; the text is Go's.
