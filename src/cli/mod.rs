@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod error;
 pub mod output;
+pub mod password;
 pub mod pki_io;
 
 use clap::{Args, Parser, Subcommand};
@@ -68,6 +69,9 @@ pub enum Command {
     /// Who the API server thinks you are, and what it lets you do
     #[command(subcommand)]
     Auth(commands::auth::AuthCommand),
+    /// PKCS#12 bundles for browsers, keychains and Java
+    #[command(subcommand)]
+    P12(commands::p12::P12Command),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -85,6 +89,7 @@ pub fn main() -> i32 {
         Command::Cert(cmd) => commands::cert::run(cmd, &cli.global),
         Command::Ca(cmd) => commands::ca::run(cmd),
         Command::Auth(cmd) => commands::auth::run(cmd, &cli.global),
+        Command::P12(cmd) => commands::p12::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => 0,

@@ -218,6 +218,16 @@ impl PrivateKey {
         ))
     }
 
+    /// From PKCS#8 DER (a PKCS#12 key bag, for example).
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, KeyError> {
+        Self::from_pkcs8(der)
+    }
+
+    /// The key as PKCS#8 DER; it is secret.
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8
+    }
+
     fn from_pkcs8(der: &[u8]) -> Result<Self, KeyError> {
         if let Ok(key) = aws_lc_rs::rsa::KeyPair::from_pkcs8(der) {
             return Ok(PrivateKey {

@@ -6,3 +6,4 @@ pub mod cert;
 pub mod inspect;
 pub mod key;
 pub mod name;
+pub mod p12;

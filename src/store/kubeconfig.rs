@@ -370,6 +370,8 @@ pub enum CredentialError {
     NoUser(String),
     #[error("user `{0}` has no client certificate")]
     NoCertificate(String),
+    #[error("user `{0}` has no client key")]
+    NoKey(String),
     #[error("user `{user}`: cannot read `{path}`: {source}")]
     File {
         user: String,
@@ -441,6 +443,35 @@ pub fn client_certificate(
         }
     })?;
     Ok((data, format!("user `{name}` ({})", info.client_certificate)))
+}
+
+/// A user's client certificate and key (PEM), and where they came from.
+pub fn client_certificate_and_key(
+    opts: &PathOptions,
+    user: Option<&str>,
+    context: Option<&str>,
+) -> std::result::Result<(Vec<u8>, Vec<u8>, String), CredentialError> {
+    let (cert, source) = client_certificate(opts, user, context)?;
+    let config = starting_config(opts)?;
+    let name = select_user(&config, user, context)?;
+    let info = config
+        .auth_infos
+        .get(&name)
+        .ok_or_else(|| CredentialError::NoUser(name.clone()))?;
+    let key = if !info.client_key_data.is_empty() {
+        info.client_key_data.clone()
+    } else if !info.client_key.is_empty() {
+        read_referenced(opts, &info.origin, &info.client_key).map_err(|source| {
+            CredentialError::File {
+                user: name.clone(),
+                path: info.client_key.clone(),
+                source,
+            }
+        })?
+    } else {
+        return Err(CredentialError::NoKey(name));
+    };
+    Ok((cert, key, source))
 }
 
 /// What a kubeconfig user presents to the server.

@@ -24,18 +24,18 @@ const OID_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
 const OID_ANY_EKU: &[u64] = &[2, 5, 29, 37, 0];
 /// Extensions Go's parser handles when marked critical.
 const HANDLED_CRITICAL: &[&[u64]] = &[
-    &[2, 5, 29, 15], // key usage
-    &[2, 5, 29, 19], // basic constraints
-    &[2, 5, 29, 17], // subject alternative name
-    &[2, 5, 29, 30], // name constraints
-    &[2, 5, 29, 37], // extended key usage
-    &[2, 5, 29, 32], // certificate policies
-    &[2, 5, 29, 35], // authority key identifier
-    &[2, 5, 29, 14], // subject key identifier
-    &[2, 5, 29, 31], // CRL distribution points
-    &[2, 5, 29, 33], // policy mappings
-    &[2, 5, 29, 36], // policy constraints
-    &[2, 5, 29, 54], // inhibit anyPolicy
+    &[2, 5, 29, 15],              // key usage
+    &[2, 5, 29, 19],              // basic constraints
+    &[2, 5, 29, 17],              // subject alternative name
+    &[2, 5, 29, 30],              // name constraints
+    &[2, 5, 29, 37],              // extended key usage
+    &[2, 5, 29, 32],              // certificate policies
+    &[2, 5, 29, 35],              // authority key identifier
+    &[2, 5, 29, 14],              // subject key identifier
+    &[2, 5, 29, 31],              // CRL distribution points
+    &[2, 5, 29, 33],              // policy mappings
+    &[2, 5, 29, 36],              // policy constraints
+    &[2, 5, 29, 54],              // inhibit anyPolicy
     &[1, 3, 6, 1, 5, 5, 7, 1, 1], // authority information access
 ];
 

@@ -7,3 +7,4 @@ pub mod cert;
 pub mod config;
 pub mod csr;
 pub mod key;
+pub mod p12;
