@@ -20,6 +20,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client;
 pub mod csv;
 pub mod jsonpath;
 pub mod kubeconfig;

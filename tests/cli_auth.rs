@@ -249,6 +249,7 @@ fn can_i_answers_as_kubectl_did_with_reasons() {
         &[
             "auth",
             "can-i",
+            "--offline",
             "get",
             "/healthz",
             "--as",
@@ -265,6 +266,7 @@ fn can_i_answers_as_kubectl_did_with_reasons() {
         &[
             "auth",
             "can-i",
+            "--offline",
             "get",
             "/metrics",
             "--as",
@@ -278,6 +280,7 @@ fn can_i_answers_as_kubectl_did_with_reasons() {
         &[
             "auth",
             "can-i",
+            "--offline",
             "delete",
             "nodes",
             "--as",

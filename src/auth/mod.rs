@@ -10,6 +10,7 @@
 
 pub mod authn;
 pub mod authz;
+pub mod kubelet;
 pub mod request_info;
 pub mod resources;
 pub mod user;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The anonymous user and the groups the server adds.
 pub const ANONYMOUS: &str = "system:anonymous";
@@ -23,7 +23,8 @@ pub const ALL_SERVICE_ACCOUNTS_GROUP: &str = "system:serviceaccounts";
 
 /// An authenticated identity, shaped like a SelfSubjectReview's
 /// `status.userInfo`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct UserInfo {
     pub username: String,
     #[serde(skip_serializing_if = "String::is_empty")]

@@ -2,6 +2,7 @@
 //! Each command is a thin function over library code.
 
 pub mod commands;
+pub mod connection;
 pub mod error;
 pub mod output;
 pub mod password;
@@ -72,6 +73,11 @@ pub enum Command {
     /// PKCS#12 bundles for browsers, keychains and Java
     #[command(subcommand)]
     P12(commands::p12::P12Command),
+    /// Send one request to the API server or a kubelet, and explain a 401 or 403
+    #[command(
+        after_help = "Examples:\n  kauth request /api/v1/namespaces/test/pods\n  kauth request DELETE /api/v1/namespaces/test/pods/p1 -i\n  kauth request POST /api/v1/namespaces/test/configmaps -d @cm.json\n  kauth request --cert kfree.crt --key kfree.key /version\n  kauth request --kubelet 10.0.0.5 /metrics --token - < token"
+    )]
+    Request(commands::request::RequestArgs),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -90,6 +96,7 @@ pub fn main() -> i32 {
         Command::Ca(cmd) => commands::ca::run(cmd),
         Command::Auth(cmd) => commands::auth::run(cmd, &cli.global),
         Command::P12(cmd) => commands::p12::run(cmd, &cli.global),
+        Command::Request(args) => commands::request::run(args, &cli.global),
     };
     match result {
         Ok(()) => 0,

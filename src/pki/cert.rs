@@ -191,6 +191,19 @@ fn extension(w: &mut yasna::DERWriterSeq, id: &[u64], critical: bool, value: Vec
 
 /// Builds and signs a certificate.
 pub fn build_certificate(spec: &CertSpec, issuer: &Issuer) -> Result<Vec<u8>, CertError> {
+    build_certificate_with(spec, issuer, &[])
+}
+
+/// An extension as (OID, critical, DER value).
+pub type RawExtension<'a> = (&'a [u64], bool, Vec<u8>);
+
+/// Builds and signs a certificate with extra extensions (a server's SANs,
+/// for test servers).
+pub fn build_certificate_with(
+    spec: &CertSpec,
+    issuer: &Issuer,
+    extra: &[RawExtension],
+) -> Result<Vec<u8>, CertError> {
     let alg_der = issuer.key.algorithm().signature_algorithm_der();
     let ski = key_identifier(spec.public_key_der)?;
     let profile = &spec.profile;
@@ -234,6 +247,9 @@ pub fn build_certificate(spec: &CertSpec, issuer: &Issuer) -> Result<Vec<u8>, Ce
                             })
                         });
                         extension(w, &[2, 5, 29, 19], true, value);
+                    }
+                    for (id, critical, value) in extra {
+                        extension(w, id, *critical, value.clone());
                     }
                     if profile.unknown_critical {
                         extension(

@@ -8,3 +8,4 @@ pub mod config;
 pub mod csr;
 pub mod key;
 pub mod p12;
+pub mod request;

@@ -3,13 +3,14 @@
 
 use clap::Args;
 
-use super::{CredentialArgs, PolicyArgs, ServerArgs};
+use super::{PolicyArgs, ServerArgs};
 use crate::auth::UserInfo;
 use crate::auth::authn::Verdict;
 use crate::auth::authz::explain::{self, impersonated};
 use crate::auth::authz::rbac::{Attributes, Decision, Policy, PolicyRule};
 use crate::auth::authz::{self, Outcome};
 use crate::auth::resources;
+use crate::cli::connection::{ConnectionArgs, api_error, connect};
 use crate::cli::output::{TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
 use crate::store::kubeconfig::{self, PathOptions};
@@ -24,25 +25,19 @@ pub struct CanIArgs {
     /// All namespaces (cluster scope)
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
-    /// Ask for this user instead of your own credential's
-    #[arg(long = "as", value_name = "USER")]
-    pub as_user: Option<String>,
-    /// A group of the --as user (repeatable)
-    #[arg(long = "as-group", value_name = "GROUP", requires = "as_user")]
-    pub as_groups: Vec<String>,
     /// List what the user may do in the namespace
     #[arg(long)]
     pub list: bool,
     /// Print nothing; answer with the exit status only
     #[arg(short = 'q', long)]
     pub quiet: bool,
-    /// Decide offline with kauth's model of kube-apiserver
+    /// Decide offline with kauth's model of kube-apiserver (implied by --rbac)
     #[arg(long)]
     pub offline: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]
-    pub credential: CredentialArgs,
+    pub connection: ConnectionArgs,
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -51,14 +46,19 @@ pub struct CanIArgs {
 pub fn subject(
     as_user: Option<&str>,
     as_groups: &[String],
-    credential: &CredentialArgs,
+    connection: &ConnectionArgs,
     server: &ServerArgs,
     global: &GlobalArgs,
 ) -> Result<UserInfo, CliError> {
     if let Some(name) = as_user {
         return Ok(impersonated(name, as_groups));
     }
-    let (cred, source) = super::credential(credential, global)?;
+    if !as_groups.is_empty() {
+        return Err(CliError::new(
+            "--as-group needs --as: requesting groups without impersonating a user",
+        ));
+    }
+    let (cred, source) = super::credential(connection, global)?;
     match super::authenticate(&cred, server)? {
         Verdict::Authenticated { user, .. } | Verdict::Anonymous { user } => Ok(user),
         Verdict::Unauthorized { reasons } => Err(CliError::new(format!(
@@ -73,14 +73,20 @@ pub fn subject(
 }
 
 pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
-    let policy = args.policy.load()?;
-    let user = subject(
-        args.as_user.as_deref(),
-        &args.as_groups,
-        &args.credential,
-        &args.server,
-        global,
-    )?;
+    let offline = args.offline || !args.policy.rbac.is_empty() || args.policy.no_defaults;
+    let (policy, user) = if offline {
+        let policy = args.policy.load()?;
+        let user = subject(
+            args.connection.as_user.as_deref(),
+            &args.connection.as_groups,
+            &args.connection,
+            &args.server,
+            global,
+        )?;
+        (Some(policy), user)
+    } else {
+        (None, UserInfo::default())
+    };
     let namespace = if args.all_namespaces {
         String::new()
     } else {
@@ -92,7 +98,10 @@ pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
         })
     };
     if args.list {
-        return list(&policy, &user, &namespace);
+        return match &policy {
+            Some(policy) => list(policy, &user, &namespace),
+            None => list_online(&args, global, &namespace),
+        };
     }
     let (verb, target) = match args.args.as_slice() {
         [verb, target] => (verb.clone(), target.clone()),
@@ -141,6 +150,9 @@ pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
             name: name.to_string(),
             path: String::new(),
         }
+    };
+    let Some(policy) = policy else {
+        return ask_server(&args, global, attrs, hint);
     };
     let outcome = authz::authorize(&policy, &attrs);
     if !args.quiet {
@@ -243,11 +255,20 @@ fn list(policy: &Policy, user: &UserInfo, namespace: &str) -> CliResult {
         },
         &mut errors,
     );
+    print_rules(&rules);
+    for e in errors {
+        eprintln!("warning: RBAC: {e}");
+    }
+    Ok(())
+}
+
+/// kubectl's `can-i --list` table.
+fn print_rules(rules: &[PolicyRule]) {
     let mut table = TabWriter::kubectl();
     table.row(["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]);
     let fmt = |v: &[String]| format!("[{}]", v.join(" "));
     let mut rows: Vec<[String; 4]> = Vec::new();
-    for r in &rules {
+    for r in rules {
         if !r.resources.is_empty() {
             for res in &r.resources {
                 for g in if r.api_groups.is_empty() {
@@ -279,8 +300,78 @@ fn list(policy: &Policy, user: &UserInfo, namespace: &str) -> CliResult {
         table.row(row);
     }
     print!("{}", table.render());
-    for e in errors {
-        eprintln!("warning: RBAC: {e}");
+}
+
+/// `--list` answered by the server (SelfSubjectRulesReview).
+fn list_online(args: &CanIArgs, global: &GlobalArgs, namespace: &str) -> CliResult {
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    let review = client
+        .self_subject_rules_review(namespace)
+        .map_err(|e| api_error(&e))?;
+    let mut rules = review.resource_rules;
+    rules.extend(review.non_resource_rules);
+    print_rules(&rules);
+    if review.incomplete {
+        eprintln!(
+            "warning: the list may be incomplete: {}",
+            if review.evaluation_error.is_empty() {
+                "an authorizer cannot list its rules (webhook, Node)"
+            } else {
+                &review.evaluation_error
+            }
+        );
     }
     Ok(())
+}
+
+/// One question answered by the server (SelfSubjectAccessReview), in
+/// kubectl's words, with kauth's suggestion when the answer is no.
+fn ask_server(
+    args: &CanIArgs,
+    global: &GlobalArgs,
+    mut attrs: Attributes,
+    hint: Option<String>,
+) -> CliResult {
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    let review = client
+        .self_subject_access_review(&attrs)
+        .map_err(|e| api_error(&e))?;
+    if !args.quiet {
+        if review.allowed {
+            println!("yes");
+        } else {
+            let mut line = "no".to_string();
+            for part in [&review.reason, &review.evaluation_error] {
+                if !part.is_empty() {
+                    line.push_str(&format!(" - {part}"));
+                }
+            }
+            println!("{line}");
+        }
+        if review.allowed {
+            if !review.reason.is_empty() {
+                eprintln!("kauth: the server says: {}", review.reason);
+            }
+        } else if let Ok(user) = client.self_subject_review() {
+            attrs.user = user;
+            eprintln!(
+                "kauth: the server denies it to {}",
+                describe_user(&attrs.user)
+            );
+            eprintln!("this would allow it:");
+            for line in explain::suggestion(&attrs).lines() {
+                eprintln!("  {line}");
+            }
+        }
+        if let Some(h) = hint {
+            eprintln!("hint: {h}");
+        }
+    }
+    if review.allowed {
+        Ok(())
+    } else {
+        Err(CliError::new("").code(EXIT_NO).bare_quiet())
+    }
 }

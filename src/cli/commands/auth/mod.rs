@@ -6,6 +6,8 @@ mod explain;
 mod who_can;
 mod whoami;
 
+pub use whoami::differences;
+
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -14,6 +16,7 @@ use time::OffsetDateTime;
 use crate::auth::authn::jwt::PublicKey;
 use crate::auth::authn::token_file::TokenFile;
 use crate::auth::authn::{self, Credential, ServerConfig, Verdict};
+use crate::cli::connection::ConnectionArgs;
 use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
 use crate::store::kubeconfig::{self, PathOptions, UserCredential};
 
@@ -115,31 +118,13 @@ impl ServerArgs {
     }
 }
 
-/// Where the credential comes from.
-#[derive(Debug, Args, Clone, Default)]
-pub struct CredentialArgs {
-    /// A client certificate (PEM; a chain is leaf first)
-    #[arg(long, value_name = "FILE")]
-    pub cert: Option<String>,
-    /// A bearer token; `-` reads it from standard input
-    #[arg(long, value_name = "TOKEN")]
-    pub token: Option<String>,
-}
-
 /// The credential to judge: `--cert`/`--token`, else the kubeconfig user.
 /// Returns it with a description of its source, or why there is none.
 pub fn credential(
-    args: &CredentialArgs,
+    args: &ConnectionArgs,
     global: &GlobalArgs,
 ) -> Result<(Credential, String), CliError> {
-    let token = match args.token.as_deref() {
-        Some("-") => {
-            let bytes =
-                crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
-            Some(String::from_utf8_lossy(&bytes).trim().to_string())
-        }
-        other => other.map(str::to_string),
-    };
+    let token = args.read_token()?;
     if let Some(cert) = &args.cert {
         let chain = pki_io::read_certs(cert)?;
         return Ok(match token {
@@ -185,6 +170,14 @@ pub fn authenticate(cred: &Credential, server: &ServerArgs) -> Result<Verdict, C
         &server.server_config()?,
         server.now(),
     ))
+}
+
+/// kauth's prediction for a resolved client, with the server flags given.
+pub fn predict(
+    resolved: &kubeconfig::Resolved,
+    server: &ServerArgs,
+) -> Result<Option<Verdict>, CliError> {
+    Ok(resolved.predict(&server.server_config()?, server.now()))
 }
 
 /// `--rbac PATH...` and `--no-defaults`.

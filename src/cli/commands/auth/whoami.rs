@@ -4,11 +4,12 @@
 use clap::Args;
 use serde_json::json;
 
-use super::{CredentialArgs, ServerArgs};
+use super::ServerArgs;
 use crate::auth::UserInfo;
 use crate::auth::authn::x509::rfc3339;
 use crate::auth::authn::{Check, Verdict};
-use crate::cli::output::TabWriter;
+use crate::cli::connection::{ConnectionArgs, api_error, connect};
+use crate::cli::output::{TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
 
 #[derive(Debug, Args)]
@@ -17,7 +18,7 @@ pub struct WhoamiArgs {
     #[arg(long)]
     pub offline: bool,
     #[command(flatten)]
-    pub credential: CredentialArgs,
+    pub connection: ConnectionArgs,
     #[command(flatten)]
     pub server: ServerArgs,
     /// Output format: table, json or yaml
@@ -59,7 +60,10 @@ pub fn run(args: WhoamiArgs, global: &GlobalArgs) -> CliResult {
             args.output
         )));
     }
-    let (credential, source) = super::credential(&args.credential, global)?;
+    if !args.offline {
+        return online(&args, global);
+    }
+    let (credential, source) = super::credential(&args.connection, global)?;
     let verdict = super::authenticate(&credential, &args.server)?;
     let now = args.server.now();
     match &verdict {
@@ -105,4 +109,97 @@ fn print_user(user: &UserInfo, output: &str, now: time::OffsetDateTime) {
         "yaml" => print!("{}", crate::yaml::emit(&review)),
         _ => print!("{}", table(user)),
     }
+}
+
+/// Asks the server (SelfSubjectReview) and compares its answer with
+/// kauth's offline prediction for the same credential.
+fn online(args: &WhoamiArgs, global: &GlobalArgs) -> CliResult {
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    let source = format!(
+        "the {} of kubeconfig user {:?}",
+        resolved.credential_kind, resolved.user
+    );
+    let prediction = super::predict(&resolved, &args.server)?;
+    let user = match client.self_subject_review() {
+        Ok(user) => user,
+        Err(e) => {
+            let mut err = api_error(&e);
+            if e.code() == Some(401)
+                && let Some(Verdict::Unauthorized { reasons }) = &prediction
+            {
+                err = err.hint(format!("kauth sees why: {}", reasons.join("; ")));
+            }
+            return Err(err);
+        }
+    };
+    print_user(&user, &args.output, time::OffsetDateTime::now_utc());
+    eprintln!(
+        "kauth: the server authenticated {source} as {}",
+        describe_user(&user)
+    );
+    match prediction.as_ref().map(|v| (v, v.user())) {
+        Some((_, Some(predicted))) => {
+            let diff = differences(predicted, &user);
+            if diff.is_empty() {
+                eprintln!("  kauth's offline prediction matches");
+            } else {
+                eprintln!("  kauth's offline prediction differs:");
+                for d in diff {
+                    eprintln!("    {d}");
+                }
+            }
+        }
+        Some((Verdict::Unauthorized { reasons }, None)) => {
+            eprintln!("  kauth predicted a refusal: {}", reasons.join("; "));
+        }
+        Some((Verdict::Unknown { reason }, None)) => {
+            eprintln!("  kauth cannot predict it offline: {reason}")
+        }
+        _ => {
+            eprintln!("  kauth cannot predict an exec plugin's or auth-provider's identity offline")
+        }
+    }
+    Ok(())
+}
+
+/// What the server said that kauth did not predict, in words.
+pub fn differences(predicted: &UserInfo, actual: &UserInfo) -> Vec<String> {
+    let mut out = Vec::new();
+    if predicted.username != actual.username {
+        out.push(format!(
+            "username: predicted {:?}, server {:?}",
+            predicted.username, actual.username
+        ));
+    }
+    if predicted.uid != actual.uid {
+        out.push(format!(
+            "uid: predicted {:?}, server {:?}",
+            predicted.uid, actual.uid
+        ));
+    }
+    for g in &actual.groups {
+        if !predicted.in_group(g) {
+            out.push(format!("group {g:?}: added by the server (an authenticator or webhook kauth does not model)"));
+        }
+    }
+    for g in &predicted.groups {
+        if !actual.in_group(g) {
+            out.push(format!("group {g:?}: predicted, not given by the server"));
+        }
+    }
+    for (k, v) in &actual.extra {
+        if predicted.extra.get(k) != Some(v) {
+            out.push(format!(
+                "extra {k}: server {v:?}, predicted {:?}",
+                predicted.extra.get(k).cloned().unwrap_or_default()
+            ));
+        }
+    }
+    for k in predicted.extra.keys() {
+        if !actual.extra.contains_key(k) {
+            out.push(format!("extra {k}: predicted, not given by the server"));
+        }
+    }
+    out
 }

@@ -1,0 +1,132 @@
+//! How commands that talk to a server reach it: kubectl's connection
+//! flags over the kubeconfig context, and the client built from them.
+
+use clap::Args;
+
+use crate::cli::error::EXIT_NO;
+use crate::cli::{CliError, GlobalArgs, error::EXIT_ERROR};
+use crate::client::api::ApiError;
+use crate::client::{self, Client, http::Response};
+use crate::store::kubeconfig::{self, ClientOverrides, PathOptions};
+
+/// Exit status for a failure before any response.
+const EXIT_NO_RESPONSE: i32 = EXIT_ERROR;
+
+/// How to reach the server, as kubectl's flags and a few of kauth's own.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnectionArgs {
+    /// The server URL (instead of the kubeconfig cluster's)
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// A client certificate (with --key)
+    #[arg(long, value_name = "FILE")]
+    pub cert: Option<String>,
+    /// The client certificate's key
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    pub key: Option<String>,
+    /// A bearer token; `-` reads it from standard input
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The CA that signs the server's certificate
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<String>,
+    /// Do not verify the server's certificate (insecure)
+    #[arg(long = "insecure", alias = "insecure-skip-tls-verify")]
+    pub insecure: bool,
+    /// Verify the server's certificate for this name
+    #[arg(long = "tls-server-name", value_name = "NAME")]
+    pub tls_server_name: Option<String>,
+    /// Act as this user (Impersonate-User)
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// Act as a member of this group (repeatable)
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_groups: Vec<String>,
+    /// Act with this UID
+    #[arg(long = "as-uid", value_name = "UID")]
+    pub as_uid: Option<String>,
+    /// How long to wait: 0 for ever, or 30s, 1m...
+    #[arg(long = "request-timeout", value_name = "DURATION", default_value = "0")]
+    pub request_timeout: String,
+}
+
+impl ConnectionArgs {
+    /// `--token`, read from standard input when `-`.
+    pub fn read_token(&self) -> Result<Option<String>, CliError> {
+        Ok(match self.token.as_deref() {
+            Some("-") => {
+                let bytes =
+                    crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
+                Some(String::from_utf8_lossy(&bytes).trim().to_string())
+            }
+            other => other.map(str::to_string),
+        })
+    }
+
+    /// Whether a credential is given on the command line.
+    pub fn has_credential(&self) -> bool {
+        self.cert.is_some() || self.token.is_some()
+    }
+
+    /// The client for the kubeconfig context with these overrides.
+    pub fn resolve(&self, global: &GlobalArgs) -> Result<kubeconfig::Resolved, CliError> {
+        if self.cert.is_some() && self.key.is_none() {
+            return Err(CliError::new("--cert needs --key to connect").code(EXIT_NO_RESPONSE));
+        }
+        let token = self.read_token()?.map(zeroize::Zeroizing::new);
+        let timeout = client::parse_timeout(&self.request_timeout)
+            .map_err(|e| CliError::new(format!("--request-timeout: {e}")).code(EXIT_NO_RESPONSE))?;
+        let ov = ClientOverrides {
+            context: global.context.clone(),
+            cluster: global.cluster.clone(),
+            user: global.user.clone(),
+            server: self.server.clone(),
+            ca_file: self.ca.clone(),
+            insecure: self.insecure,
+            tls_server_name: self.tls_server_name.clone(),
+            cert_file: self.cert.clone(),
+            key_file: self.key.clone(),
+            token,
+            impersonate_user: self.as_user.clone(),
+            impersonate_groups: self.as_groups.clone(),
+            impersonate_uid: self.as_uid.clone(),
+            timeout,
+        };
+        let opts = PathOptions::from_env(global.kubeconfig.as_deref());
+        let resolved = kubeconfig::resolve(&opts, &ov)
+            .map_err(|e| CliError::from_error(&e).code(EXIT_NO_RESPONSE))?;
+        if resolved.settings.tls.insecure {
+            eprintln!(
+                "warning: the server's certificate is not verified (insecure-skip-tls-verify)"
+            );
+        }
+        Ok(resolved)
+    }
+}
+
+pub fn connect(resolved: &kubeconfig::Resolved) -> Result<Client, CliError> {
+    Client::new(resolved.settings.clone())
+        .map_err(|e| CliError::from_error(&e).code(EXIT_NO_RESPONSE))
+}
+
+/// Sends and maps transport failures to exit status 2.
+pub fn send(
+    client: &Client,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Option<&[u8]>,
+) -> Result<Response, CliError> {
+    client.send(method, path, headers, body).map_err(|e| {
+        CliError::new(format!("{}: {e}", client.settings().server)).code(EXIT_NO_RESPONSE)
+    })
+}
+
+/// An API error as kubectl prints it: exit 1 for the server's refusal,
+/// 2 when there was no answer.
+pub fn api_error(e: &ApiError) -> CliError {
+    match e {
+        ApiError::Status { .. } => CliError::new(e.to_string()).code(EXIT_NO),
+        _ => CliError::new(e.to_string()).code(EXIT_NO_RESPONSE),
+    }
+}

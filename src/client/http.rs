@@ -1,0 +1,433 @@
+//! A small HTTP/1.1 client over TCP and TLS: what kauth needs to talk to
+//! an API server or a kubelet (one request per connection, Content-Length
+//! and chunked bodies, HTTP and SOCKS5 proxies), with every failure kept
+//! distinct so it can be explained.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::ClientError;
+
+/// A parsed `https://host:port/prefix` server URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+    /// A path prefix (`/k8s/clusters/c-1` behind Rancher), without the final `/`.
+    pub prefix: String,
+}
+
+impl Endpoint {
+    pub fn parse(url: &str) -> Result<Endpoint, ClientError> {
+        let bad = |why: &str| ClientError::Url(format!("{url:?}: {why}"));
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| bad("no scheme (https://...)"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "https" && scheme != "http" {
+            return Err(bad("the scheme must be https or http"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        let default_port = if scheme == "https" { 443 } else { 80 };
+        let (host, port) = if let Some(stripped) = authority.strip_prefix('[') {
+            let end = stripped
+                .find(']')
+                .ok_or_else(|| bad("unclosed IPv6 address"))?;
+            let host = &stripped[..end];
+            let port = match stripped[end + 1..].strip_prefix(':') {
+                Some(p) => p.parse().map_err(|_| bad("bad port"))?,
+                None => default_port,
+            };
+            (host.to_string(), port)
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), p.parse().map_err(|_| bad("bad port"))?),
+                None => (authority.to_string(), default_port),
+            }
+        };
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        Ok(Endpoint {
+            scheme,
+            host,
+            port,
+            prefix: path.trim_end_matches('/').to_string(),
+        })
+    }
+
+    pub fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Where to connect through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proxy {
+    Http(Endpoint),
+    Socks5(Endpoint),
+}
+
+impl Proxy {
+    pub fn parse(url: &str) -> Result<Proxy, ClientError> {
+        if let Some(rest) = url
+            .strip_prefix("socks5://")
+            .or_else(|| url.strip_prefix("socks5h://"))
+        {
+            let ep = Endpoint::parse(&format!("http://{rest}"))?;
+            return Ok(Proxy::Socks5(Endpoint {
+                port: if rest.contains(':') { ep.port } else { 1080 },
+                ..ep
+            }));
+        }
+        let ep = Endpoint::parse(url)?;
+        if ep.scheme != "http" {
+            return Err(ClientError::Url(format!(
+                "proxy {url:?}: kauth supports http:// and socks5:// proxies"
+            )));
+        }
+        Ok(Proxy::Http(ep))
+    }
+}
+
+fn connect_tcp(host: &str, port: u16, timeout: Option<Duration>) -> Result<TcpStream, ClientError> {
+    let target = format!("{host}:{port}");
+    let addrs: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| ClientError::Connect(format!("cannot resolve {host}: {e}")))?
+        .collect();
+    let mut last = None;
+    for addr in addrs {
+        let attempt = match timeout {
+            Some(t) => TcpStream::connect_timeout(&addr, t),
+            None => TcpStream::connect(addr),
+        };
+        match attempt {
+            Ok(s) => {
+                s.set_read_timeout(timeout).ok();
+                s.set_write_timeout(timeout).ok();
+                return Ok(s);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(match last {
+        Some(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            ClientError::Connect(format!(
+                "connection refused by {target}: is the API server running, and is this its address and port?"
+            ))
+        }
+        Some(e)
+            if e.kind() == std::io::ErrorKind::TimedOut
+                || e.kind() == std::io::ErrorKind::WouldBlock =>
+        {
+            ClientError::Timeout(format!("connecting to {target}"))
+        }
+        Some(e) => ClientError::Connect(format!("cannot connect to {target}: {e}")),
+        None => ClientError::Connect(format!("{host} has no address")),
+    })
+}
+
+/// Opens the TCP stream to `target`, through `proxy` when given.
+pub fn open(
+    target: &Endpoint,
+    proxy: Option<&Proxy>,
+    timeout: Option<Duration>,
+) -> Result<TcpStream, ClientError> {
+    match proxy {
+        None => connect_tcp(&target.host, target.port, timeout),
+        Some(Proxy::Http(p)) => {
+            let mut s = connect_tcp(&p.host, p.port, timeout)?;
+            let authority = target.authority();
+            write!(
+                s,
+                "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n"
+            )
+            .map_err(|e| ClientError::Proxy(e.to_string()))?;
+            let mut reader = BufReader::new(&mut s);
+            let mut status = String::new();
+            reader
+                .read_line(&mut status)
+                .map_err(|e| ClientError::Proxy(e.to_string()))?;
+            if !status
+                .split_whitespace()
+                .nth(1)
+                .is_some_and(|c| c.starts_with('2'))
+            {
+                return Err(ClientError::Proxy(format!(
+                    "proxy {} refused CONNECT: {}",
+                    p.authority(),
+                    status.trim()
+                )));
+            }
+            loop {
+                let mut line = String::new();
+                reader
+                    .read_line(&mut line)
+                    .map_err(|e| ClientError::Proxy(e.to_string()))?;
+                if line.trim().is_empty() {
+                    break;
+                }
+            }
+            Ok(s)
+        }
+        Some(Proxy::Socks5(p)) => {
+            let mut s = connect_tcp(&p.host, p.port, timeout)?;
+            let err = |e: std::io::Error| {
+                ClientError::Proxy(format!("SOCKS5 proxy {}: {e}", p.authority()))
+            };
+            s.write_all(&[5, 1, 0]).map_err(err)?;
+            let mut reply = [0u8; 2];
+            s.read_exact(&mut reply).map_err(err)?;
+            if reply != [5, 0] {
+                return Err(ClientError::Proxy(format!(
+                    "SOCKS5 proxy {} wants authentication kauth does not offer",
+                    p.authority()
+                )));
+            }
+            let host = target.host.as_bytes();
+            let mut req = vec![5, 1, 0, 3, host.len() as u8];
+            req.extend_from_slice(host);
+            req.extend_from_slice(&target.port.to_be_bytes());
+            s.write_all(&req).map_err(err)?;
+            let mut head = [0u8; 4];
+            s.read_exact(&mut head).map_err(err)?;
+            if head[1] != 0 {
+                return Err(ClientError::Proxy(format!(
+                    "SOCKS5 proxy {} could not connect (code {})",
+                    p.authority(),
+                    head[1]
+                )));
+            }
+            let skip = match head[3] {
+                1 => 4 + 2,
+                4 => 16 + 2,
+                _ => {
+                    let mut len = [0u8; 1];
+                    s.read_exact(&mut len).map_err(err)?;
+                    len[0] as usize + 2
+                }
+            };
+            let mut rest = vec![0u8; skip];
+            s.read_exact(&mut rest).map_err(err)?;
+            Ok(s)
+        }
+    }
+}
+
+/// Sends one request on `stream` and reads the response.
+pub fn exchange<S: Read + Write>(
+    mut stream: S,
+    method: &str,
+    host: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Option<&[u8]>,
+) -> Result<Response, ClientError> {
+    let io = |e: std::io::Error| {
+        if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+            ClientError::Rustls(tls.clone())
+        } else if matches!(
+            e.kind(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+        ) {
+            ClientError::Timeout("waiting for the response".into())
+        } else {
+            ClientError::Io(e.to_string())
+        }
+    };
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(b) = body {
+        head.push_str(&format!("Content-Length: {}\r\n", b.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).map_err(io)?;
+    if let Some(b) = body {
+        stream.write_all(b).map_err(io)?;
+    }
+    stream.flush().map_err(io)?;
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).map_err(io)?;
+    let mut parts = status_line.trim_end().splitn(3, ' ');
+    let version = parts.next().unwrap_or("");
+    if !version.starts_with("HTTP/") {
+        return Err(ClientError::Protocol(format!(
+            "the server did not answer with HTTP ({:?}): is this an HTTPS endpoint?",
+            status_line.trim()
+        )));
+    }
+    let status: u16 = parts.next().and_then(|c| c.parse().ok()).ok_or_else(|| {
+        ClientError::Protocol(format!("bad status line {:?}", status_line.trim()))
+    })?;
+    let reason = parts.next().unwrap_or("").to_string();
+    let mut response_headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(io)? == 0 {
+            break;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            response_headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let header = |name: &str| {
+        response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v): &(String, String)| v.clone())
+    };
+    let mut body = Vec::new();
+    if method == "HEAD" || status == 204 || status == 304 {
+        // No body.
+    } else if header("Transfer-Encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
+        loop {
+            let mut size_line = String::new();
+            if reader.read_line(&mut size_line).map_err(io)? == 0 {
+                break;
+            }
+            let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16)
+                .map_err(|_| ClientError::Protocol("bad chunk size".into()))?;
+            if size == 0 {
+                break;
+            }
+            let mut chunk = vec![0u8; size];
+            reader.read_exact(&mut chunk).map_err(io)?;
+            body.extend_from_slice(&chunk);
+            let mut crlf = String::new();
+            reader.read_line(&mut crlf).map_err(io)?;
+        }
+    } else if let Some(len) = header("Content-Length").and_then(|l| l.parse::<usize>().ok()) {
+        body.resize(len, 0);
+        reader.read_exact(&mut body).map_err(io)?;
+    } else {
+        match reader.read_to_end(&mut body) {
+            Ok(_) => {}
+            // A TLS peer that closes without close_notify still gave us the body.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    Ok(Response {
+        status,
+        reason,
+        headers: response_headers,
+        body,
+    })
+}
+
+/// A TLS stream over TCP.
+pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+
+pub fn tls_stream(
+    tcp: TcpStream,
+    config: Arc<rustls::ClientConfig>,
+    server_name: rustls::pki_types::ServerName<'static>,
+) -> Result<TlsStream, ClientError> {
+    let conn = rustls::ClientConnection::new(config, server_name)
+        .map_err(|e| ClientError::Tls(e.to_string()))?;
+    Ok(rustls::StreamOwned::new(conn, tcp))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_parse_like_server_urls() {
+        let e = Endpoint::parse("https://10.0.0.1:6443").unwrap();
+        assert_eq!(
+            (e.host.as_str(), e.port, e.prefix.as_str()),
+            ("10.0.0.1", 6443, "")
+        );
+        let e = Endpoint::parse("https://rancher.example.com/k8s/clusters/c-1/").unwrap();
+        assert_eq!((e.port, e.prefix.as_str()), (443, "/k8s/clusters/c-1"));
+        let e = Endpoint::parse("https://[::1]:6443").unwrap();
+        assert_eq!(
+            (e.host.as_str(), e.authority().as_str()),
+            ("::1", "[::1]:6443")
+        );
+        assert!(Endpoint::parse("10.0.0.1:6443").is_err());
+        assert!(
+            matches!(Proxy::parse("socks5://localhost").unwrap(), Proxy::Socks5(e) if e.port == 1080)
+        );
+    }
+
+    #[test]
+    fn responses_read_with_length_and_chunks() {
+        struct Duplex(std::io::Cursor<Vec<u8>>, Vec<u8>);
+        impl Read for Duplex {
+            fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
+                self.0.read(b)
+            }
+        }
+        impl Write for Duplex {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.1.write(b)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n3\r\n{\"a\r\n3\r\n\":1\r\n1\r\n}\r\n0\r\n\r\n";
+        let r = exchange(
+            Duplex(std::io::Cursor::new(wire.to_vec()), Vec::new()),
+            "GET",
+            "h",
+            "/x",
+            &[],
+            None,
+        )
+        .unwrap();
+        assert_eq!((r.status, r.body.as_slice()), (200, &b"{\"a\":1}"[..]));
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        let wire = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\n\r\nnoEXTRA";
+        let r = exchange(
+            Duplex(std::io::Cursor::new(wire.to_vec()), Vec::new()),
+            "GET",
+            "h",
+            "/x",
+            &[],
+            Some(b"{}"),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.status, r.reason.as_str(), r.body.as_slice()),
+            (403, "Forbidden", &b"no"[..])
+        );
+    }
+}

@@ -1,0 +1,1038 @@
+//! The commands that talk to a server (`kauth request`, `auth whoami`,
+//! `auth can-i`) on the real binary against a test API server on
+//! 127.0.0.1 (tests/support/apiserver.rs): real TLS, real client
+//! certificates, bearer tokens, exec plugins, impersonation headers, and
+//! the explanation of 401 and 403 answers.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use assert_cmd::cargo::cargo_bin;
+use support::apiserver::{TestServer, recorded};
+
+const TOKENS: &str = "s3cr3t-alice-token,alice,1001,\"readers\"\n";
+
+const RBAC: &str = "
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: pod-reader, namespace: test}
+rules:
+- apiGroups: ['']
+  resources: [pods]
+  verbs: [get]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: readers, namespace: test}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
+subjects:
+- {kind: Group, name: readers, apiGroup: rbac.authorization.k8s.io}
+";
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+fn kauth(dir: &Path, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(cargo_bin("kauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("KUBECONFIG", kubeconfig)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap(),
+    }
+}
+
+fn setup() -> (tempfile::TempDir, TestServer) {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(tmp.path(), RBAC, TOKENS);
+    (tmp, server)
+}
+
+fn cert_user(server: &TestServer, name: &str, cn: &str, groups: &[&str]) -> std::path::PathBuf {
+    let (crt, key) = server.client_cert(name, cn, groups);
+    server.kubeconfig(
+        &format!("{name}.kubeconfig"),
+        &format!(
+            "    client-certificate: {}\n    client-key: {}",
+            crt.display(),
+            key.display()
+        ),
+    )
+}
+
+#[test]
+fn a_certificate_user_gets_the_answer_and_exit_zero() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api/v1/namespaces/test/pods"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(body, recorded("pods-list-sa1.json"));
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].method, "GET");
+    let user = seen[0].user.as_ref().unwrap();
+    assert_eq!(user.username, "kadmin");
+    assert!(user.groups.iter().any(|g| g == "system:masters"));
+    assert!(seen[0].header("Authorization").is_none());
+    assert!(seen[0].header("User-Agent").unwrap().starts_with("kauth/"));
+}
+
+#[test]
+fn a_forbidden_request_is_explained_with_the_identity_and_a_fix() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "kfree", "kfree", &["dev"]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "DELETE", "/api/v1/namespaces/test/secrets/db"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // The server's Status is the output, as with curl.
+    let status: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(status["code"], 403);
+    assert_eq!(
+        status["message"],
+        "secrets \"db\" is forbidden: User \"kfree\" cannot delete resource \"secrets\" in API group \"\" in the namespace \"test\""
+    );
+    assert!(
+        r.stderr.contains(
+            "403 Forbidden: the server accepted but refused to authorize the client certificate"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("as user \"kfree\""), "{}", r.stderr);
+    assert!(r.stderr.contains("\"dev\""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "verb \"delete\", resource \"secrets\" in API group \"\" in namespace \"test\""
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("kind: Role"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("verbs: [\"delete\"]") || r.stderr.contains("- delete"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn near_misses_come_from_the_rbac_files_given() {
+    let (tmp, server) = setup();
+    std::fs::write(tmp.path().join("rbac.yaml"), RBAC).unwrap();
+    let kc = server.kubeconfig("alice.kubeconfig", "    token: s3cr3t-alice-token");
+    // alice (group readers) may get pods but not list them.
+    let ok = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api/v1/namespaces/test/pods/web"],
+        None,
+    );
+    assert_eq!(ok.code, 1, "the test server has no pod web: 404");
+    assert!(ok.stdout.contains("NotFound"), "{}", ok.stdout);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "/api/v1/namespaces/test/pods",
+            "--rbac",
+            "rbac.yaml",
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("near miss: RoleBinding \"readers\" in namespace \"test\""),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("verb \"list\" is not in verbs [get]"),
+        "{}",
+        r.stderr
+    );
+    // The token is a secret: never printed.
+    assert!(!r.stderr.contains("s3cr3t") && !r.stdout.contains("s3cr3t"));
+    let seen = server.requests();
+    assert_eq!(
+        seen.last().unwrap().header("Authorization"),
+        Some("Bearer s3cr3t-alice-token")
+    );
+}
+
+#[test]
+fn a_bad_token_is_a_401_explained_without_printing_it() {
+    let (tmp, server) = setup();
+    let kc = server.kubeconfig("bad.kubeconfig", "    token: not-a-real-token-xyz");
+    let r = kauth(tmp.path(), &kc, &["request", "/api"], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("\"code\":401"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("401 Unauthorized: the server did not accept the bearer token"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("not-a-real-token-xyz"));
+    // --token - replaces the kubeconfig's with one from standard input.
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api/v1/namespaces/test/pods/x", "--token", "-"],
+        Some("s3cr3t-alice-token\n"),
+    );
+    assert!(r.stdout.contains("NotFound"), "{} {}", r.stdout, r.stderr);
+    assert_eq!(
+        server
+            .requests()
+            .last()
+            .unwrap()
+            .user
+            .as_ref()
+            .unwrap()
+            .username,
+        "alice"
+    );
+}
+
+#[test]
+fn impersonation_flags_become_headers() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "/api/v1/namespaces/test/pods",
+            "--as",
+            "jane",
+            "--as-group",
+            "readers",
+            "--as-group",
+            "qa",
+            "--as-uid",
+            "42",
+        ],
+        None,
+    );
+    assert_eq!(
+        r.code, 1,
+        "jane (readers) may get pods, not list them: {}",
+        r.stderr
+    );
+    let seen = server.requests();
+    let last = seen.last().unwrap();
+    assert_eq!(last.header("Impersonate-User"), Some("jane"));
+    assert_eq!(last.header("Impersonate-Uid"), Some("42"));
+    let groups: Vec<&str> = last
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("Impersonate-Group"))
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(groups, ["readers", "qa"]);
+    assert!(r.stderr.contains("as user \"jane\""), "{}", r.stderr);
+    // Groups without a user is kubectl's configuration error.
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api", "--as-group", "qa"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("without impersonating a user"),
+        "{}",
+        r.stderr
+    );
+}
+
+fn write_plugin(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn an_exec_plugin_token_is_used_and_gets_the_exec_info() {
+    let (tmp, server) = setup();
+    let info = tmp.path().join("exec-info.json");
+    let plugin = write_plugin(
+        tmp.path(),
+        "token-plugin",
+        &format!(
+            "printf '%s' \"$KUBERNETES_EXEC_INFO\" > {}\necho \"$EXTRA_ENV\" > {}.env\ncat <<EOF\n{{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\",\"status\":{{\"token\":\"s3cr3t-alice-token\"}}}}\nEOF",
+            info.display(),
+            info.display()
+        ),
+    );
+    let kc = server.kubeconfig(
+        "exec.kubeconfig",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never\n      provideClusterInfo: true\n      env:\n      - {{name: EXTRA_ENV, value: from-kubeconfig}}",
+            plugin.display()
+        ),
+    );
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api/v1/namespaces/test/pods/web"],
+        None,
+    );
+    assert!(r.stdout.contains("NotFound"), "{} {}", r.stdout, r.stderr);
+    assert_eq!(
+        server
+            .requests()
+            .last()
+            .unwrap()
+            .user
+            .as_ref()
+            .unwrap()
+            .username,
+        "alice"
+    );
+    let sent: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&info).unwrap()).unwrap();
+    assert_eq!(sent["kind"], "ExecCredential");
+    assert_eq!(sent["apiVersion"], "client.authentication.k8s.io/v1");
+    assert_eq!(sent["spec"]["interactive"], false);
+    assert_eq!(sent["spec"]["cluster"]["server"], server.url.as_str());
+    assert!(sent["spec"]["cluster"]["certificate-authority-data"].is_string());
+    assert_eq!(
+        std::fs::read_to_string(format!("{}.env", info.display()))
+            .unwrap()
+            .trim(),
+        "from-kubeconfig"
+    );
+}
+
+#[test]
+fn an_exec_plugin_certificate_is_presented() {
+    let (tmp, server) = setup();
+    let (crt, key) = server.client_cert("plugin", "carol", &["readers"]);
+    let cred = serde_json::json!({
+        "kind": "ExecCredential", "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "status": {"clientCertificateData": std::fs::read_to_string(crt).unwrap(),
+                   "clientKeyData": std::fs::read_to_string(key).unwrap()}
+    });
+    std::fs::write(tmp.path().join("cred.json"), cred.to_string()).unwrap();
+    let plugin = write_plugin(
+        tmp.path(),
+        "cert-plugin",
+        &format!("cat {}", tmp.path().join("cred.json").display()),
+    );
+    let kc = server.kubeconfig(
+        "exec.kubeconfig",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}",
+            plugin.display()
+        ),
+    );
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api/v1/namespaces/test/pods/web"],
+        None,
+    );
+    assert!(r.stdout.contains("NotFound"), "{} {}", r.stdout, r.stderr);
+    assert_eq!(
+        server
+            .requests()
+            .last()
+            .unwrap()
+            .user
+            .as_ref()
+            .unwrap()
+            .username,
+        "carol"
+    );
+
+    // A failing plugin: exit 2 and the install hint, no request sent.
+    let failing = write_plugin(tmp.path(), "failing-plugin", "exit 3");
+    let kc = server.kubeconfig(
+        "failing.kubeconfig",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never",
+            failing.display()
+        ),
+    );
+    let before = server.requests().len();
+    let r = kauth(tmp.path(), &kc, &["request", "/api"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("failing-plugin failed with exit status: 3"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(server.requests().len(), before);
+    let missing = server.kubeconfig(
+        "missing.kubeconfig",
+        "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: kauth-no-such-plugin\n      interactiveMode: Never\n      installHint: install it with brew",
+    );
+    let r = kauth(tmp.path(), &missing, &["request", "/api"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("kauth-no-such-plugin not found"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("install it with brew"), "{}", r.stderr);
+}
+
+#[test]
+fn tls_failures_say_what_is_wrong() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    // A CA of another name than the one that signed the serving certificate.
+    let other_ca = kauth::pki::ca::Ca::create(
+        "some-other-ca",
+        kauth::pki::key::KeyAlgorithm::EcdsaP256,
+        time::OffsetDateTime::now_utc(),
+        time::Duration::days(1),
+    )
+    .unwrap();
+    let wrong_ca = tmp.path().join("other-ca.crt");
+    std::fs::write(
+        &wrong_ca,
+        kauth::pki::cert::to_pem("CERTIFICATE", &other_ca.cert_der),
+    )
+    .unwrap();
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api", "--ca", wrong_ca.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("certificate signed by unknown authority"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("issued by CN = test-cluster-ca"),
+        "names the presented certificate: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("other-ca.crt"),
+        "names the CA used: {}",
+        r.stderr
+    );
+    // A CA of the same name with another key: a recreated cluster.
+    let other = tempfile::tempdir().unwrap();
+    let recreated = TestServer::start(other.path(), "", "");
+    let same_name_ca = other.path().join("cluster-ca.crt");
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api", "--ca", same_name_ca.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("with another key"), "{}", r.stderr);
+    drop(recreated);
+    // The server's own certificate given as the CA: Go accepts it, rustls not.
+    std::fs::write(tmp.path().join("leaf.crt"), &server.serving_pem).unwrap();
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api", "--ca", "leaf.crt"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("a leaf given as CA"), "{}", r.stderr);
+    // A name the serving certificate is not for.
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api", "--tls-server-name", "api.example.com"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("api.example.com"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("not valid for") || r.stderr.contains("is valid for"),
+        "{}",
+        r.stderr
+    );
+    // The right name passes.
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/version", "--tls-server-name", "localhost"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // --insecure works, with a warning.
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/version", "--insecure"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("not verified"), "{}", r.stderr);
+}
+
+#[test]
+fn include_prints_the_status_line_and_data_posts() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "kfree", "kfree", &["dev"]);
+    let body = r#"{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1"}"#;
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "-i",
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            "-d",
+            body,
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("HTTP/1.1 201 Created\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Content-Type: application/json"),
+        "{}",
+        r.stdout
+    );
+    let seen = server.requests();
+    let last = seen.last().unwrap();
+    assert_eq!(last.method, "POST");
+    assert_eq!(last.body, body.as_bytes());
+    assert_eq!(last.header("Content-Type"), Some("application/json"));
+    let json_start = r.stdout.find('{').unwrap();
+    let review: serde_json::Value = serde_json::from_str(&r.stdout[json_start..]).unwrap();
+    assert_eq!(review["status"]["userInfo"]["username"], "kfree");
+}
+
+#[test]
+fn a_slow_server_meets_the_request_timeout() {
+    let (tmp, server) = setup();
+    server.route(|seen| {
+        if seen.path == "/slow" {
+            std::thread::sleep(std::time::Duration::from_secs(5));
+            return Some((200, serde_json::json!("late")));
+        }
+        None
+    });
+    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let start = std::time::Instant::now();
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/slow", "--request-timeout", "1s"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.to_lowercase().contains("timed out") || r.stderr.contains("timeout"),
+        "{}",
+        r.stderr
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api", "--request-timeout", "soon"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--request-timeout"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_inputs_name_the_flag_or_file() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api", "--cert", "nope.crt", "--key", "nope.key"],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("nope.crt"), "{}", r.stderr);
+    // A key that is not the certificate's.
+    let (crt, _) = server.client_cert("one", "one", &[]);
+    let (_, other_key) = server.client_cert("two", "two", &[]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "/api",
+            "--cert",
+            crt.to_str().unwrap(),
+            "--key",
+            other_key.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("private key does not match public key"),
+        "{}",
+        r.stderr
+    );
+    let r = kauth(tmp.path(), &kc, &["request", "api/v1"], None);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("must start with `/`"), "{}", r.stderr);
+    let r = kauth(tmp.path(), &kc, &["request", "/api", "-H", "NoColon"], None);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("-H"), "{}", r.stderr);
+    // Nothing listens: the connection error, exit 2.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "/api",
+            "--server",
+            &format!("https://127.0.0.1:{port}"),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        r.stderr
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn kubelet_requests_say_which_node_permission_applies() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "--kubelet",
+            &format!("127.0.0.1:{}", server.port),
+            "/pods",
+        ],
+        None,
+    );
+    assert!(r.stderr.contains("nodes/pods"), "{}", r.stderr);
+    assert!(r.stderr.contains("nodes/proxy"), "{}", r.stderr);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "--kubelet",
+            &format!("127.0.0.1:{}", server.port),
+            "POST",
+            "/exec/ns/pod/c?command=ls",
+        ],
+        None,
+    );
+    assert!(r.stderr.contains("create nodes/proxy"), "{}", r.stderr);
+    let seen = server.requests();
+    assert_eq!(seen.last().unwrap().path, "/exec/ns/pod/c?command=ls");
+}
+
+#[test]
+fn whoami_asks_the_server_and_compares_with_the_prediction() {
+    let (tmp, server) = setup();
+    let kc = cert_user(&server, "carol", "carol", &["dev", "qa"]);
+    let r = kauth(tmp.path(), &kc, &["auth", "whoami"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // kubectl's table, from the server's SelfSubjectReview.
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].starts_with("ATTRIBUTE"), "{}", r.stdout);
+    assert!(
+        lines[1].starts_with("Username") && lines[1].ends_with(" carol"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("[dev qa system:authenticated]"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stderr.contains("prediction matches"), "{}", r.stderr);
+    let seen = server.requests();
+    assert_eq!(
+        seen.last().unwrap().path,
+        "/apis/authentication.k8s.io/v1/selfsubjectreviews"
+    );
+    assert_eq!(seen.last().unwrap().method, "POST");
+
+    // The server adds what kauth did not predict: the difference is named.
+    server.route(|seen| {
+        seen.path.ends_with("/selfsubjectreviews").then(|| {
+            (201, serde_json::json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {}, "status": {"userInfo": {"username": "carol", "groups": ["dev", "qa", "oidc:admins", "system:authenticated"]}}}))
+        })
+    });
+    let r = kauth(tmp.path(), &kc, &["auth", "whoami", "-o", "json"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["status"]["userInfo"]["groups"][2], "oidc:admins");
+    assert!(r.stderr.contains("prediction differs"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("group \"oidc:admins\": added by the server"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn whoami_online_refusals_read_like_kubectl() {
+    let (tmp, server) = setup();
+    let kc = server.kubeconfig("bad.kubeconfig", "    token: not-a-real-token");
+    let r = kauth(tmp.path(), &kc, &["auth", "whoami"], None);
+    assert_eq!((r.stdout.as_str(), r.code), ("", 1));
+    let kubectl = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/apiserver/kubectl/whoami-bad-token.stderr.txt"),
+    )
+    .unwrap();
+    assert!(r.stderr.starts_with(kubectl.trim_end()), "{}", r.stderr);
+    assert!(!r.stderr.contains("not-a-real-token"));
+    // A static token user: kauth cannot predict without the token file,
+    // and says so; with it, the prediction matches.
+    let kc = server.kubeconfig("alice.kubeconfig", "    token: s3cr3t-alice-token");
+    let r = kauth(tmp.path(), &kc, &["auth", "whoami"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot predict"), "{}", r.stderr);
+    std::fs::write(tmp.path().join("tokens.csv"), TOKENS).unwrap();
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "whoami", "--token-file", "tokens.csv"],
+        None,
+    );
+    assert!(r.stderr.contains("prediction matches"), "{}", r.stderr);
+}
+
+#[test]
+fn can_i_asks_the_server_without_rbac_files() {
+    let (tmp, server) = setup();
+    let kc = server.kubeconfig("alice.kubeconfig", "    token: s3cr3t-alice-token");
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "can-i", "get", "pods", "-n", "test"],
+        None,
+    );
+    assert_eq!((r.stdout.as_str(), r.code), ("yes\n", 0), "{}", r.stderr);
+    let seen = server.requests();
+    let review: serde_json::Value = serde_json::from_slice(&seen.last().unwrap().body).unwrap();
+    assert_eq!(review["kind"], "SelfSubjectAccessReview");
+    assert_eq!(
+        review["spec"]["resourceAttributes"],
+        serde_json::json!({"namespace": "test", "verb": "get", "resource": "pods"})
+    );
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "can-i", "delete", "deployments", "-n", "test"],
+        None,
+    );
+    assert_eq!((r.stdout.as_str(), r.code), ("no\n", 1), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("denies it to user \"alice\""),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("apps"),
+        "the suggestion names the group: {}",
+        r.stderr
+    );
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "can-i", "get", "/healthz", "-q"],
+        None,
+    );
+    assert_eq!((r.stdout.as_str(), r.code), ("", 0));
+    // Impersonation goes to the server as headers.
+    let admin = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let r = kauth(
+        tmp.path(),
+        &admin,
+        &[
+            "auth",
+            "can-i",
+            "get",
+            "pods",
+            "-n",
+            "test",
+            "--as",
+            "bob",
+            "--as-group",
+            "readers",
+        ],
+        None,
+    );
+    assert_eq!(r.stdout, "yes\n", "{}", r.stderr);
+    assert_eq!(
+        server.requests().last().unwrap().header("Impersonate-User"),
+        Some("bob")
+    );
+    // --list: the server's SelfSubjectRulesReview, in kubectl's table.
+    server.route(|seen| {
+        seen.path
+            .ends_with("/selfsubjectrulesreviews")
+            .then(|| (201, recorded_full("ssrr-kfree-test.json")))
+    });
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "can-i", "--list", "-n", "test"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("Resources"), "{}", r.stdout);
+    assert!(
+        r.stdout.lines().any(
+            |l| l.starts_with("selfsubjectreviews.authentication.k8s.io")
+                && l.ends_with("[create]")
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.lines().any(|l| l.contains("[/healthz]")),
+        "{}",
+        r.stdout
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&server.requests().last().unwrap().body).unwrap();
+    assert_eq!(body["spec"]["namespace"], "test");
+}
+
+fn recorded_full(file: &str) -> serde_json::Value {
+    recorded(file)
+}
+
+#[test]
+fn kubeconfig_credentials_of_every_kind_reach_the_server() {
+    let (tmp, server) = setup();
+    // tokenFile, relative to the kubeconfig.
+    std::fs::write(tmp.path().join("alice.token"), "s3cr3t-alice-token\n").unwrap();
+    let kc = server.kubeconfig("tf.kubeconfig", "    tokenFile: alice.token");
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "can-i", "get", "pods", "-n", "test"],
+        None,
+    );
+    assert_eq!(r.stdout, "yes\n", "{}", r.stderr);
+    assert_eq!(
+        server
+            .requests()
+            .last()
+            .unwrap()
+            .user
+            .as_ref()
+            .unwrap()
+            .username,
+        "alice"
+    );
+    // The oidc auth-provider's id-token is the bearer token.
+    let kc = server.kubeconfig(
+        "oidc.kubeconfig",
+        "    auth-provider:\n      name: oidc\n      config:\n        client-id: kauth\n        idp-issuer-url: https://idp.example\n        id-token: s3cr3t-alice-token",
+    );
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "can-i", "get", "pods", "-n", "test"],
+        None,
+    );
+    assert_eq!(r.stdout, "yes\n", "{}", r.stderr);
+    assert_eq!(
+        server.requests().last().unwrap().header("Authorization"),
+        Some("Bearer s3cr3t-alice-token")
+    );
+    // Basic auth is sent (and refused: kube-apiserver dropped it in 1.19).
+    let kc = server.kubeconfig(
+        "basic.kubeconfig",
+        "    username: admin\n    password: hunter2",
+    );
+    let r = kauth(tmp.path(), &kc, &["request", "/api"], None);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        server.requests().last().unwrap().header("Authorization"),
+        Some("Basic YWRtaW46aHVudGVyMg==")
+    );
+    assert!(!r.stderr.contains("hunter2"));
+    // proxy-url: the request goes through the proxy's CONNECT tunnel.
+    let proxy = support::proxy::Proxy::start();
+    let (crt, key) = server.client_cert("admin", "kadmin", &["system:masters"]);
+    let text = std::fs::read_to_string(server.kubeconfig(
+        "proxied.kubeconfig",
+        &format!(
+            "    client-certificate: {}\n    client-key: {}",
+            crt.display(),
+            key.display()
+        ),
+    ))
+    .unwrap()
+    .replace(
+        "    server: ",
+        &format!("    proxy-url: {}\n    server: ", proxy.url),
+    );
+    let kc = tmp.path().join("proxied.kubeconfig");
+    std::fs::write(&kc, text).unwrap();
+    let r = kauth(tmp.path(), &kc, &["request", "/version"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        *proxy.targets.lock().unwrap(),
+        [format!("127.0.0.1:{}", server.port)]
+    );
+}
+
+#[test]
+fn an_exec_credential_is_reused_within_a_run() {
+    let (tmp, server) = setup();
+    let count = tmp.path().join("runs");
+    let plugin = write_plugin(
+        tmp.path(),
+        "counting-plugin",
+        &format!(
+            "echo run >> {}\necho '{{\"kind\":\"ExecCredential\",\"apiVersion\":\"client.authentication.k8s.io/v1\",\"status\":{{\"token\":\"s3cr3t-alice-token\",\"expirationTimestamp\":\"2099-01-01T00:00:00Z\"}}}}'",
+            count.display()
+        ),
+    );
+    let kc = server.kubeconfig(
+        "exec.kubeconfig",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Never",
+            plugin.display()
+        ),
+    );
+    let before = server.requests().len();
+    // A denied can-i asks twice (the review, then who the user is).
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["auth", "can-i", "delete", "pods", "-n", "test"],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(server.requests().len() - before, 2);
+    assert_eq!(std::fs::read_to_string(&count).unwrap().lines().count(), 1);
+}
+
+#[test]
+fn an_x509_v1_client_certificate_from_openssl_works_as_with_kubectl() {
+    let (tmp, server) = setup();
+    let d = tmp.path();
+    std::fs::write(d.join("ca.key"), server.ca.key.to_pem().as_bytes()).unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "old.key",
+        "-out",
+        "old.csr",
+        "-subj",
+        "/CN=olduser/O=dev",
+    ]);
+    // No extensions: openssl writes an X.509 version 1 certificate.
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "old.csr",
+        "-CA",
+        "cluster-ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "old.crt",
+        "-days",
+        "1",
+    ]);
+    let text = Command::new("openssl")
+        .args(["x509", "-in", "old.crt", "-noout", "-text"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("Version: 1 (0x0)"));
+    let kc = server.kubeconfig(
+        "old.kubeconfig",
+        "    client-certificate: old.crt\n    client-key: old.key",
+    );
+    let r = kauth(d, &kc, &["auth", "whoami"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("olduser"), "{}", r.stdout);
+    assert!(r.stderr.contains("prediction matches"), "{}", r.stderr);
+}

@@ -1,0 +1,495 @@
+//! A test kube-apiserver on 127.0.0.1: HTTPS, client certificates
+//! requested but not required (as the real one), bearer tokens, decisions
+//! made by kauth's auth core (the same code a real server's behaviour was
+//! checked against in `recorded_apiserver.rs`), and bodies shaped as
+//! kube-apiserver's: Status objects, SelfSubjectReview, access reviews and
+//! recorded objects.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use kauth::auth::UserInfo;
+use kauth::auth::authn::{Credential, ServerConfig, authenticate};
+use kauth::auth::authz::rbac::{Attributes, Policy};
+use kauth::auth::authz::{self};
+use kauth::auth::request_info;
+use kauth::pki::ca::Ca;
+use kauth::pki::cert::{self, CertSpec, Issuer, Profile};
+use kauth::pki::key::{KeyAlgorithm, PrivateKey};
+use kauth::pki::name::Subject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use serde_json::{Value, json};
+use time::{Duration, OffsetDateTime};
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub user: Option<UserInfo>,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A route's answer: status and JSON body.
+pub type Route = Box<dyn Fn(&Seen) -> Option<(u16, Value)> + Send + Sync>;
+
+pub struct TestServer {
+    pub url: String,
+    pub port: u16,
+    pub dir: PathBuf,
+    pub ca: Ca,
+    /// The serving certificate's CA, in PEM (for kubeconfigs).
+    pub ca_pem: String,
+    /// The serving certificate, in PEM.
+    pub serving_pem: String,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    routes: Arc<Mutex<Vec<Route>>>,
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apiserver")
+}
+
+/// A recorded response body.
+pub fn recorded(file: &str) -> Value {
+    let v: Value = serde_json::from_slice(&std::fs::read(fixtures().join(file)).unwrap()).unwrap();
+    v["response"]["body"].clone()
+}
+
+/// A Status like kube-apiserver's.
+pub fn status(code: u16, reason: &str, message: &str, details: Value) -> Value {
+    let mut s = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": message, "reason": reason, "code": code});
+    if !details.is_null() {
+        s["details"] = details;
+    }
+    s
+}
+
+impl TestServer {
+    /// Starts a server whose client CA is `ca` and whose RBAC is the
+    /// defaults plus `rbac_yaml`. Static tokens: `tokens_csv`.
+    pub fn start(dir: &Path, rbac_yaml: &str, tokens_csv: &str) -> TestServer {
+        let now = OffsetDateTime::now_utc();
+        let ca = Ca::create(
+            "test-cluster-ca",
+            KeyAlgorithm::EcdsaP256,
+            now,
+            Duration::days(30),
+        )
+        .unwrap();
+        let ca_pem = cert::to_pem("CERTIFICATE", &ca.cert_der);
+        // The serving certificate, for 127.0.0.1 and localhost.
+        let serving_key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let serving = serving_certificate(&ca, &serving_key);
+        let mut server_config = ServerConfig {
+            client_ca: Some(vec![ca.cert_der.clone()]),
+            ..ServerConfig::default()
+        };
+        if !tokens_csv.is_empty() {
+            server_config.token_file = Some(
+                kauth::auth::authn::token_file::TokenFile::parse(tokens_csv, "tokens.csv").unwrap(),
+            );
+        }
+        let mut policy = authz::default_policy();
+        if !rbac_yaml.is_empty() {
+            policy.add_text(rbac_yaml, "test.yaml").unwrap();
+        }
+        policy.aggregate();
+        policy.index();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(Arc::new(AnyClientCert(provider)))
+            .with_single_cert(
+                vec![CertificateDer::from(serving.clone())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(serving_key.pkcs8_der().to_vec())),
+            )
+            .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let routes: Arc<Mutex<Vec<Route>>> = Arc::new(Mutex::new(Vec::new()));
+        let state = Arc::new(State {
+            tls: Arc::new(tls),
+            server: server_config,
+            policy,
+            seen: seen.clone(),
+            routes: routes.clone(),
+        });
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = state.clone();
+                std::thread::spawn(move || {
+                    let _ = state.serve(stream);
+                });
+            }
+        });
+        std::fs::write(dir.join("cluster-ca.crt"), &ca_pem).unwrap();
+        TestServer {
+            url: format!("https://127.0.0.1:{port}"),
+            port,
+            dir: dir.to_path_buf(),
+            ca,
+            ca_pem,
+            serving_pem: cert::to_pem("CERTIFICATE", &serving),
+            seen,
+            routes,
+        }
+    }
+
+    /// Adds a route, tried before the built-in ones.
+    pub fn route(&self, r: impl Fn(&Seen) -> Option<(u16, Value)> + Send + Sync + 'static) {
+        self.routes.lock().unwrap().push(Box::new(r));
+    }
+
+    /// Issues a client certificate signed by the cluster CA, written as
+    /// NAME.crt and NAME.key in the server's directory.
+    pub fn client_cert(&self, name: &str, cn: &str, groups: &[&str]) -> (PathBuf, PathBuf) {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+        let der = self
+            .ca
+            .sign_client(
+                Subject::new(cn, &groups, None).to_der(),
+                &key.public_key_der().unwrap(),
+                OffsetDateTime::now_utc(),
+                Duration::days(1),
+            )
+            .unwrap();
+        let crt = self.dir.join(format!("{name}.crt"));
+        let k = self.dir.join(format!("{name}.key"));
+        std::fs::write(&crt, cert::to_pem("CERTIFICATE", &der)).unwrap();
+        std::fs::write(&k, key.to_pem().as_bytes()).unwrap();
+        (crt, k)
+    }
+
+    /// A kubeconfig for this server with the given user stanza (YAML,
+    /// indented under `user:`).
+    pub fn kubeconfig(&self, file: &str, user_yaml: &str) -> PathBuf {
+        use base64::Engine as _;
+        let ca = base64::engine::general_purpose::STANDARD.encode(&self.ca_pem);
+        let text = format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  cluster:\n    server: {}\n    certificate-authority-data: {ca}\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: u\n    namespace: test\nusers:\n- name: u\n  user:\n{user_yaml}\n",
+            self.url
+        );
+        let path = self.dir.join(file);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn serving_certificate(ca: &Ca, key: &PrivateKey) -> Vec<u8> {
+    // A server certificate: kauth's PKI makes client ones, so build it here.
+    let (_, c) = x509_parser::parse_x509_certificate(&ca.cert_der).unwrap();
+    let san = yasna::construct_der(|w| {
+        w.write_sequence(|w| {
+            w.next()
+                .write_tagged_implicit(yasna::Tag::context(7), |w| w.write_bytes(&[127, 0, 0, 1]));
+            w.next()
+                .write_tagged_implicit(yasna::Tag::context(2), |w| w.write_bytes(b"localhost"));
+        })
+    });
+    let spki = key.public_key_der().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let mut profile = Profile::client(false);
+    profile.ext_key_usage = Some(vec![cert::EKU_SERVER_AUTH]);
+    cert::build_certificate_with(
+        &CertSpec {
+            subject_der: Subject::new("kube-apiserver", &[], None).to_der(),
+            public_key_der: &spki,
+            serial: cert::random_serial(),
+            not_before: now - Duration::hours(1),
+            not_after: now + Duration::days(1),
+            profile,
+        },
+        &Issuer {
+            name_der: c.subject().as_raw(),
+            key: &ca.key,
+            key_id: Some(cert::key_identifier(c.public_key().raw).unwrap()),
+        },
+        &[(&[2, 5, 29, 17], false, san)],
+    )
+    .unwrap()
+}
+
+/// Asks for client certificates and takes any: the auth core decides.
+#[derive(Debug)]
+struct AnyClientCert(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::server::danger::ClientCertVerifier for AnyClientCert {
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+    fn verify_client_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        Ok(rustls::server::danger::ClientCertVerified::assertion())
+    }
+    // Signatures are checked with the key read by x509-parser, which, as
+    // Go, takes X.509 v1 certificates that webpki refuses.
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature_with_raw_key(
+            m,
+            &spki(c)?,
+            d,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature_with_raw_key(
+            m,
+            &spki(c)?,
+            d,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+fn spki(
+    c: &CertificateDer<'_>,
+) -> Result<rustls::pki_types::SubjectPublicKeyInfoDer<'static>, rustls::Error> {
+    let (_, cert) = x509_parser::parse_x509_certificate(c.as_ref())
+        .map_err(|_| rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding))?;
+    Ok(rustls::pki_types::SubjectPublicKeyInfoDer::from(
+        cert.public_key().raw.to_vec(),
+    ))
+}
+
+struct State {
+    tls: Arc<rustls::ServerConfig>,
+    server: ServerConfig,
+    policy: Policy,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    routes: Arc<Mutex<Vec<Route>>>,
+}
+
+impl State {
+    fn serve(&self, tcp: std::net::TcpStream) -> std::io::Result<()> {
+        let conn =
+            rustls::ServerConnection::new(self.tls.clone()).map_err(std::io::Error::other)?;
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        let mut reader = BufReader::new(&mut tls);
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let path = parts.next().unwrap_or("").to_string();
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h)?;
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let len: usize = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; len];
+        reader.read_exact(&mut body)?;
+        drop(reader);
+        let chain: Vec<Vec<u8>> = tls
+            .conn
+            .peer_certificates()
+            .map(|c| c.iter().map(|d| d.as_ref().to_vec()).collect())
+            .unwrap_or_default();
+        let token = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .and_then(|(_, v)| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+        let credential = match (chain.is_empty(), token) {
+            (false, Some(t)) => Credential::CertificateAndToken(chain, t),
+            (false, None) => Credential::Certificate(chain),
+            (true, Some(t)) => Credential::Token(t),
+            (true, None) => Credential::None,
+        };
+        let mut seen = Seen {
+            method,
+            path,
+            headers,
+            body,
+            user: None,
+        };
+        let (code, reply) = self.decide(&credential, &mut seen);
+        self.seen.lock().unwrap().push(seen);
+        let text = reply.to_string();
+        let reason = match code {
+            200 => "OK",
+            201 => "Created",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            404 => "Not Found",
+            409 => "Conflict",
+            422 => "Unprocessable Entity",
+            _ => "Status",
+        };
+        write!(
+            tls,
+            "HTTP/1.1 {code} {reason}\r\nContent-Type: application/json\r\nCache-Control: no-cache, private\r\nContent-Length: {}\r\n\r\n{text}",
+            text.len()
+        )?;
+        tls.flush()?;
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+        Ok(())
+    }
+
+    fn decide(&self, credential: &Credential, seen: &mut Seen) -> (u16, Value) {
+        let verdict = authenticate(credential, &self.server, OffsetDateTime::now_utc());
+        let Some(mut user) = verdict.user().cloned() else {
+            return (
+                401,
+                status(401, "Unauthorized", "Unauthorized", Value::Null),
+            );
+        };
+        // Impersonation, as the server's filter applies it (the test
+        // server allows it to everyone).
+        if let Some(as_user) = seen.header("Impersonate-User").map(str::to_string) {
+            let groups: Vec<String> = seen
+                .headers
+                .iter()
+                .filter(|(k, _)| k.eq_ignore_ascii_case("Impersonate-Group"))
+                .map(|(_, v)| v.clone())
+                .collect();
+            user = kauth::auth::authz::explain::impersonated(&as_user, &groups);
+        }
+        seen.user = Some(user.clone());
+        let (info, _) = request_info::parse(&seen.method, &seen.path);
+        let attrs = Attributes::from_request(user.clone(), &info);
+        let outcome = authz::authorize(&self.policy, &attrs);
+        if !outcome.allowed() {
+            let resource = if attrs.api_group.is_empty() {
+                attrs.resource.clone()
+            } else {
+                format!("{}.{}", attrs.resource, attrs.api_group)
+            };
+            let (message, details) = if !attrs.is_resource_request {
+                (
+                    format!("forbidden: {}", attrs.forbidden_message()),
+                    json!({}),
+                )
+            } else if attrs.name.is_empty() {
+                (
+                    format!("{resource} is forbidden: {}", attrs.forbidden_message()),
+                    json!({"kind": attrs.resource}),
+                )
+            } else {
+                (
+                    format!(
+                        "{resource} {:?} is forbidden: {}",
+                        attrs.name,
+                        attrs.forbidden_message()
+                    ),
+                    json!({"name": attrs.name, "kind": attrs.resource}),
+                )
+            };
+            return (403, status(403, "Forbidden", &message, details));
+        }
+        for route in self.routes.lock().unwrap().iter() {
+            if let Some(r) = route(seen) {
+                return r;
+            }
+        }
+        let path = seen.path.split('?').next().unwrap_or("").to_string();
+        let body: Value = serde_json::from_slice(&seen.body).unwrap_or(Value::Null);
+        match (seen.method.as_str(), path.as_str()) {
+            ("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews") => (
+                201,
+                json!({"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                       "metadata": {"creationTimestamp": "2026-11-23T12:00:00Z"}, "status": {"userInfo": user}}),
+            ),
+            ("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") => {
+                let spec = &body["spec"];
+                let a = if let Some(r) = spec.get("resourceAttributes") {
+                    let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+                    Attributes {
+                        user: user.clone(),
+                        verb: s("verb"),
+                        is_resource_request: true,
+                        namespace: s("namespace"),
+                        api_group: s("group"),
+                        resource: s("resource"),
+                        subresource: s("subresource"),
+                        name: s("name"),
+                        path: String::new(),
+                    }
+                } else {
+                    let r = &spec["nonResourceAttributes"];
+                    Attributes {
+                        user: user.clone(),
+                        verb: r["verb"].as_str().unwrap_or("").into(),
+                        path: r["path"].as_str().unwrap_or("").into(),
+                        ..Attributes::default()
+                    }
+                };
+                let o = authz::authorize(&self.policy, &a);
+                let mut st = json!({"allowed": o.allowed()});
+                if o.allowed() && !o.reason().is_empty() {
+                    st["reason"] = json!(o.reason());
+                }
+                (
+                    201,
+                    json!({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1", "metadata": {}, "spec": spec, "status": st}),
+                )
+            }
+            ("GET", "/version") => (200, recorded("discovery-version.json")),
+            ("GET", "/healthz") => (200, json!("ok")),
+            ("GET", p) if p.ends_with("/pods") => (200, recorded("pods-list-sa1.json")),
+            _ => (
+                404,
+                status(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                    json!({}),
+                ),
+            ),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Shared test infrastructure.
+
+pub mod apiserver;
+pub mod proxy;
