@@ -9,6 +9,9 @@
 //! - [`auth`]: kube-apiserver's authentication and authorization logic:
 //!   request info, x509, token file and ServiceAccount authenticators, RBAC.
 //! - [`pki`]: keys, CSRs, a local CA and client certificates.
+//! - [`sa`]: ServiceAccount token Secrets and TokenRequests.
+//! - [`client`]: HTTPS to API servers and kubelets (the one module that
+//!   talks to the network), with typed API calls.
 //! - [`store`]: the only module that touches files and the environment:
 //!   loading rules, locking, atomic writes.
 //! - [`yaml`]: the only module that knows YAML: reading as kubectl reads,
@@ -25,5 +28,6 @@ pub mod csv;
 pub mod jsonpath;
 pub mod kubeconfig;
 pub mod pki;
+pub mod sa;
 pub mod store;
 pub mod yaml;

@@ -7,10 +7,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use assert_cmd::cargo::cargo_bin;
 use support::apiserver::{TestServer, recorded};
+use support::kauth;
 
 const TOKENS: &str = "s3cr3t-alice-token,alice,1001,\"readers\"\n";
 
@@ -30,41 +30,6 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
 subjects:
 - {kind: Group, name: readers, apiGroup: rbac.authorization.k8s.io}
 ";
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
-}
-
-fn kauth(dir: &Path, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut child = Command::new(cargo_bin("kauth"))
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", dir)
-        .env("KUBECONFIG", kubeconfig)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    Run {
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-        code: out.status.code().unwrap(),
-    }
-}
 
 fn setup() -> (tempfile::TempDir, TestServer) {
     let tmp = tempfile::tempdir().unwrap();

@@ -95,6 +95,14 @@ impl ConnectionArgs {
         let opts = PathOptions::from_env(global.kubeconfig.as_deref());
         let resolved = kubeconfig::resolve(&opts, &ov)
             .map_err(|e| CliError::from_error(&e).code(EXIT_NO_RESPONSE))?;
+        if matches!(
+            resolved.credential,
+            Some(crate::auth::authn::Credential::CertificateAndToken(..))
+        ) {
+            eprintln!(
+                "warning: both a client certificate and a bearer token are sent; kube-apiserver tries the certificate first, so the token only counts if the certificate is not trusted"
+            );
+        }
         if resolved.settings.tls.insecure {
             eprintln!(
                 "warning: the server's certificate is not verified (insecure-skip-tls-verify)"

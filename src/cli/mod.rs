@@ -78,6 +78,12 @@ pub enum Command {
         after_help = "Examples:\n  kauth request /api/v1/namespaces/test/pods\n  kauth request DELETE /api/v1/namespaces/test/pods/p1 -i\n  kauth request POST /api/v1/namespaces/test/configmaps -d @cm.json\n  kauth request --cert kfree.crt --key kfree.key /version\n  kauth request --kubelet 10.0.0.5 /metrics --token - < token"
     )]
     Request(commands::request::RequestArgs),
+    /// ServiceAccount tokens and kubeconfigs
+    #[command(subcommand)]
+    Sa(commands::sa::SaCommand),
+    /// Bearer tokens: what a JWT says and who the server takes it for
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -97,6 +103,8 @@ pub fn main() -> i32 {
         Command::Auth(cmd) => commands::auth::run(cmd, &cli.global),
         Command::P12(cmd) => commands::p12::run(cmd, &cli.global),
         Command::Request(args) => commands::request::run(args, &cli.global),
+        Command::Sa(cmd) => commands::sa::run(cmd, &cli.global),
+        Command::Token(cmd) => commands::token::run(cmd),
     };
     match result {
         Ok(()) => 0,

@@ -64,6 +64,43 @@ impl TabWriter {
     }
 }
 
+/// A progress line on standard error, drawn only on a terminal.
+pub struct Spinner {
+    message: String,
+    frame: usize,
+    terminal: bool,
+}
+
+impl Spinner {
+    pub fn new(message: impl Into<String>) -> Spinner {
+        use std::io::IsTerminal;
+        Spinner {
+            message: message.into(),
+            frame: 0,
+            terminal: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn tick(&mut self) {
+        if !self.terminal {
+            return;
+        }
+        const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+        eprint!("\r{} {}", FRAMES[self.frame % FRAMES.len()], self.message);
+        self.frame += 1;
+    }
+
+    /// Clears the line and prints `last` (if not empty).
+    pub fn finish(&mut self, last: &str) {
+        if self.terminal && self.frame > 0 {
+            eprint!("\r{}\r", " ".repeat(self.message.chars().count() + 2));
+        }
+        if !last.is_empty() {
+            eprintln!("{last}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

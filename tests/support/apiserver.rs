@@ -5,8 +5,6 @@
 //! kube-apiserver's: Status objects, SelfSubjectReview, access reviews and
 //! recorded objects.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -47,6 +45,9 @@ impl Seen {
 /// A route's answer: status and JSON body.
 pub type Route = Box<dyn Fn(&Seen) -> Option<(u16, Value)> + Send + Sync>;
 
+/// The ServiceAccount issuer the test server signs tokens as.
+pub const ISSUER: &str = "https://kubernetes.default.svc.cluster.local";
+
 pub struct TestServer {
     pub url: String,
     pub port: u16,
@@ -58,6 +59,12 @@ pub struct TestServer {
     pub serving_pem: String,
     pub seen: Arc<Mutex<Vec<Seen>>>,
     routes: Arc<Mutex<Vec<Route>>>,
+    /// Stored objects by path (`/api/v1/namespaces/test/secrets/x`).
+    pub objects: Arc<Mutex<std::collections::BTreeMap<String, Value>>>,
+    /// Whether a token controller fills token Secrets.
+    pub token_controller: Arc<std::sync::atomic::AtomicBool>,
+    /// The ServiceAccount signing key (--service-account-key-file's pair).
+    pub sa_key: Arc<PrivateKey>,
 }
 
 fn fixtures() -> PathBuf {
@@ -96,10 +103,16 @@ impl TestServer {
         // The serving certificate, for 127.0.0.1 and localhost.
         let serving_key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         let serving = serving_certificate(&ca, &serving_key);
+        let sa_key = Arc::new(PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap());
         let mut server_config = ServerConfig {
             client_ca: Some(vec![ca.cert_der.clone()]),
             ..ServerConfig::default()
         };
+        server_config.service_accounts.keys = vec![
+            kauth::auth::authn::jwt::PublicKey::from_spki(&sa_key.public_key_der().unwrap())
+                .unwrap(),
+        ];
+        server_config.service_accounts.issuers = vec![ISSUER.to_string()];
         if !tokens_csv.is_empty() {
             server_config.token_file = Some(
                 kauth::auth::authn::token_file::TokenFile::parse(tokens_csv, "tokens.csv").unwrap(),
@@ -125,12 +138,17 @@ impl TestServer {
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let routes: Arc<Mutex<Vec<Route>>> = Arc::new(Mutex::new(Vec::new()));
+        let objects = Arc::new(Mutex::new(std::collections::BTreeMap::new()));
+        let token_controller = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let state = Arc::new(State {
             tls: Arc::new(tls),
             server: server_config,
             policy,
             seen: seen.clone(),
             routes: routes.clone(),
+            objects: objects.clone(),
+            token_controller: token_controller.clone(),
+            sa_key: sa_key.clone(),
         });
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -150,7 +168,45 @@ impl TestServer {
             serving_pem: cert::to_pem("CERTIFICATE", &serving),
             seen,
             routes,
+            objects,
+            token_controller,
+            sa_key,
         }
+    }
+
+    /// Stores an object at its path (from its kind, namespace and name).
+    pub fn put(&self, obj: Value) -> Value {
+        let path = object_path(&obj);
+        self.objects.lock().unwrap().insert(path, obj.clone());
+        obj
+    }
+
+    /// A ServiceAccount; returns its UID.
+    pub fn service_account(&self, ns: &str, name: &str) -> String {
+        let uid = format!("uid-{ns}-{name}-{}", self.objects.lock().unwrap().len());
+        self.put(json!({"kind": "ServiceAccount", "apiVersion": "v1",
+            "metadata": {"name": name, "namespace": ns, "uid": uid, "creationTimestamp": "2026-11-22T21:33:25Z"}}));
+        uid
+    }
+
+    /// A filled legacy token Secret for the ServiceAccount.
+    pub fn token_secret(
+        &self,
+        ns: &str,
+        account: &str,
+        secret: &str,
+        sa_uid: &str,
+        created: &str,
+        labels: Value,
+    ) -> String {
+        let token = legacy_token(&self.sa_key, ns, account, secret, sa_uid);
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        self.put(json!({"kind": "Secret", "apiVersion": "v1", "type": "kubernetes.io/service-account-token",
+            "metadata": {"name": secret, "namespace": ns, "creationTimestamp": created, "labels": labels,
+                "annotations": {"kubernetes.io/service-account.name": account, "kubernetes.io/service-account.uid": sa_uid}},
+            "data": {"token": b64(token.as_bytes()), "ca.crt": b64(self.ca_pem.as_bytes()), "namespace": b64(ns.as_bytes())}}));
+        token
     }
 
     /// Adds a route, tried before the built-in ones.
@@ -300,6 +356,61 @@ struct State {
     policy: Policy,
     seen: Arc<Mutex<Vec<Seen>>>,
     routes: Arc<Mutex<Vec<Route>>>,
+    objects: Arc<Mutex<std::collections::BTreeMap<String, Value>>>,
+    token_controller: Arc<std::sync::atomic::AtomicBool>,
+    sa_key: Arc<PrivateKey>,
+}
+
+/// Where kube-apiserver serves an object.
+pub fn object_path(obj: &Value) -> String {
+    let kind = obj["kind"].as_str().unwrap_or("");
+    let name = obj["metadata"]["name"].as_str().unwrap_or("");
+    let ns = obj["metadata"]["namespace"].as_str().unwrap_or("");
+    let (prefix, plural) = match kind {
+        "CertificateSigningRequest" => {
+            ("/apis/certificates.k8s.io/v1", "certificatesigningrequests")
+        }
+        "Secret" => ("/api/v1", "secrets"),
+        "ServiceAccount" => ("/api/v1", "serviceaccounts"),
+        "Pod" => ("/api/v1", "pods"),
+        other => panic!("the test server does not store {other}"),
+    };
+    if ns.is_empty() {
+        format!("{prefix}/{plural}/{name}")
+    } else {
+        format!("{prefix}/namespaces/{ns}/{plural}/{name}")
+    }
+}
+
+fn unix(t: OffsetDateTime) -> i64 {
+    t.unix_timestamp()
+}
+
+/// A token as the token controller writes into Secrets.
+pub fn legacy_token(key: &PrivateKey, ns: &str, account: &str, secret: &str, uid: &str) -> String {
+    kauth::auth::authn::jwt::sign(
+        key,
+        Some("test-key"),
+        &json!({"iss": "kubernetes/serviceaccount",
+            "kubernetes.io/serviceaccount/namespace": ns,
+            "kubernetes.io/serviceaccount/secret.name": secret,
+            "kubernetes.io/serviceaccount/service-account.name": account,
+            "kubernetes.io/serviceaccount/service-account.uid": uid,
+            "sub": format!("system:serviceaccount:{ns}:{account}")}),
+    )
+    .unwrap()
+}
+
+fn not_found(resource: &str, name: &str) -> (u16, Value) {
+    (
+        404,
+        status(
+            404,
+            "NotFound",
+            &format!("{resource} \"{name}\" not found"),
+            json!({"name": name, "kind": resource}),
+        ),
+    )
 }
 
 impl State {
@@ -378,6 +489,149 @@ impl State {
         tls.conn.send_close_notify();
         let _ = tls.flush();
         Ok(())
+    }
+
+    /// The TokenRequest API: tokens signed with the ServiceAccount key.
+    fn token_request(&self, path: &str, body: &Value) -> (u16, Value) {
+        let sa_path = path.trim_end_matches("/token");
+        let Some(sa) = self.objects.lock().unwrap().get(sa_path).cloned() else {
+            return not_found("serviceaccounts", sa_path.rsplit('/').next().unwrap_or(""));
+        };
+        let spec = &body["spec"];
+        let seconds = spec["expirationSeconds"].as_i64().unwrap_or(3600);
+        if seconds < 600 {
+            let m = format!(
+                "Invalid value: {seconds}: may not specify a duration less than 10 minutes"
+            );
+            return (
+                422,
+                status(
+                    422,
+                    "Invalid",
+                    &format!(
+                        "TokenRequest.authentication.k8s.io \"\" is invalid: spec.expirationSeconds: {m}"
+                    ),
+                    json!({}),
+                ),
+            );
+        }
+        let audiences = match spec["audiences"].as_array() {
+            Some(a) if !a.is_empty() => json!(a),
+            _ => json!([ISSUER]),
+        };
+        let now = OffsetDateTime::now_utc();
+        let exp = now + Duration::seconds(seconds);
+        let ns = sa["metadata"]["namespace"].as_str().unwrap_or("");
+        let name = sa["metadata"]["name"].as_str().unwrap_or("");
+        let mut k8s = json!({"namespace": ns, "serviceaccount": {"name": name, "uid": sa["metadata"]["uid"]}});
+        if let Some(b) = spec.get("boundObjectRef").filter(|b| b.is_object()) {
+            let kind = b["kind"].as_str().unwrap_or("").to_lowercase();
+            k8s[kind] = json!({"name": b["name"], "uid": b.get("uid").cloned().unwrap_or(json!("uid-bound"))});
+        }
+        let token = kauth::auth::authn::jwt::sign(
+            &self.sa_key,
+            Some("test-key"),
+            &json!({"aud": audiences, "exp": unix(exp), "iat": unix(now), "nbf": unix(now), "iss": ISSUER,
+                "jti": "jti-1", "kubernetes.io": k8s, "sub": format!("system:serviceaccount:{ns}:{name}")}),
+        )
+        .unwrap();
+        let stamp = exp
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        (
+            201,
+            json!({"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "metadata": {"name": name, "namespace": ns},
+            "spec": {"audiences": audiences, "expirationSeconds": seconds, "boundObjectRef": spec.get("boundObjectRef")},
+            "status": {"token": token, "expirationTimestamp": stamp}}),
+        )
+    }
+
+    fn create_secret(&self, path: &str, mut body: Value) -> (u16, Value) {
+        let ns = path
+            .trim_end_matches("/secrets")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        body["metadata"]["namespace"] = json!(ns);
+        let name = body["metadata"]["name"].as_str().unwrap_or("").to_string();
+        let key = object_path(&body);
+        if body["type"] == "kubernetes.io/service-account-token"
+            && body["metadata"]["annotations"]["kubernetes.io/service-account.name"]
+                .as_str()
+                .is_none()
+        {
+            return (
+                422,
+                status(
+                    422,
+                    "Invalid",
+                    &format!(
+                        "Secret \"{name}\" is invalid: metadata.annotations[kubernetes.io/service-account.name]: Required value"
+                    ),
+                    json!({}),
+                ),
+            );
+        }
+        let mut objects = self.objects.lock().unwrap();
+        if objects.contains_key(&key) {
+            return (
+                409,
+                status(
+                    409,
+                    "AlreadyExists",
+                    &format!("secrets \"{name}\" already exists"),
+                    json!({"name": name, "kind": "secrets"}),
+                ),
+            );
+        }
+        body["metadata"]["creationTimestamp"] = json!("2026-11-23T12:00:00Z");
+        objects.insert(key, body.clone());
+        (201, body)
+    }
+
+    /// The token controller, run lazily: a token Secret is filled on its
+    /// second read (so clients have to wait for it).
+    fn fill_token(&self, mut obj: Value) -> Value {
+        if obj["type"] != "kubernetes.io/service-account-token" || obj.get("data").is_some() {
+            return obj;
+        }
+        if !self
+            .token_controller
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return obj;
+        }
+        if obj["metadata"].get("kauthSeen").is_none() {
+            obj["metadata"]["kauthSeen"] = json!(true);
+            return obj;
+        }
+        obj["metadata"].as_object_mut().unwrap().remove("kauthSeen");
+        let ns = obj["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let account = obj["metadata"]["annotations"]["kubernetes.io/service-account.name"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
+        let sa = self.objects.lock().map(|o| {
+            o.get(&format!(
+                "/api/v1/namespaces/{ns}/serviceaccounts/{account}"
+            ))
+            .cloned()
+        });
+        let uid = sa
+            .ok()
+            .flatten()
+            .map(|s| s["metadata"]["uid"].as_str().unwrap_or("").to_string())
+            .unwrap_or_default();
+        let token = legacy_token(&self.sa_key, &ns, &account, &name, &uid);
+        use base64::Engine as _;
+        obj["data"] = json!({"token": base64::engine::general_purpose::STANDARD.encode(token)});
+        obj["metadata"]["annotations"]["kubernetes.io/service-account.uid"] = json!(uid);
+        obj
     }
 
     fn decide(&self, credential: &Credential, seen: &mut Seen) -> (u16, Value) {
@@ -477,6 +731,51 @@ impl State {
                     201,
                     json!({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1", "metadata": {}, "spec": spec, "status": st}),
                 )
+            }
+            ("POST", p) if p.ends_with("/token") && p.contains("/serviceaccounts/") => {
+                self.token_request(p, &body)
+            }
+            ("POST", p) if p.ends_with("/secrets") => self.create_secret(p, body),
+            ("GET", p) if p.ends_with("/secrets") => {
+                let prefix = format!("{p}/");
+                let objects = self.objects.lock().unwrap();
+                let items: Vec<Value> = objects
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(&prefix))
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                let selector = seen
+                    .path
+                    .split_once("fieldSelector=")
+                    .map(|(_, f)| f.replace("%3D", "=").replace("%2F", "/"));
+                let items: Vec<Value> = items
+                    .into_iter()
+                    .filter(|i| {
+                        selector.as_deref().is_none_or(|f| {
+                            f == format!("type={}", i["type"].as_str().unwrap_or(""))
+                        })
+                    })
+                    .collect();
+                (
+                    200,
+                    json!({"kind": "SecretList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": items}),
+                )
+            }
+            ("GET", p) if self.objects.lock().unwrap().contains_key(p) => {
+                let stored = self.objects.lock().unwrap().get(p).cloned().unwrap();
+                let obj = self.fill_token(stored);
+                self.objects
+                    .lock()
+                    .unwrap()
+                    .insert(p.to_string(), obj.clone());
+                (200, obj)
+            }
+            ("GET", p) if p.contains("/serviceaccounts/") || p.contains("/secrets/") => {
+                let (resource, name) = p
+                    .rsplit_once('/')
+                    .map(|(a, n)| (a.rsplit('/').next().unwrap_or(""), n))
+                    .unwrap();
+                not_found(resource, name)
             }
             ("GET", "/version") => (200, recorded("discovery-version.json")),
             ("GET", "/healthz") => (200, json!("ok")),

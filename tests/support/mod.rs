@@ -1,4 +1,59 @@
 //! Shared test infrastructure.
 
+#![allow(dead_code)]
+
 pub mod apiserver;
 pub mod proxy;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use assert_cmd::cargo::cargo_bin;
+
+/// What a run of the binary printed and returned.
+pub struct Run {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+pub fn kauth(dir: &Path, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut child = Command::new(cargo_bin("kauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .env("KUBECONFIG", kubeconfig)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    Run {
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: out.status.code().unwrap(),
+    }
+}
+
+/// `kubectl.1.32`, next to the `kubectl` on PATH.
+pub fn kubectl() -> Option<PathBuf> {
+    let on_path = std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.is_file())?;
+    let versioned = std::fs::canonicalize(on_path)
+        .ok()?
+        .parent()?
+        .join("kubectl.1.32");
+    versioned.is_file().then_some(versioned)
+}

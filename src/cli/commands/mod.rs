@@ -9,3 +9,5 @@ pub mod csr;
 pub mod key;
 pub mod p12;
 pub mod request;
+pub mod sa;
+pub mod token;

@@ -1,0 +1,474 @@
+//! `kauth sa`: ServiceAccount tokens from Secrets or the TokenRequest API,
+//! and kubeconfigs built from them.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use clap::{Args, Subcommand};
+use serde_json::Value;
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::auth::authn::jwt::Jwt;
+use crate::auth::authn::service_account;
+use crate::cli::connection::{ConnectionArgs, api_error, connect};
+use crate::cli::output::Spinner;
+use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO, pki_io};
+use crate::client::Client;
+use crate::client::api::ApiError;
+use crate::sa::{self, BoundObject, Choice};
+use crate::store::files::{self, Access, Output};
+use crate::store::kubeconfig::{self, PathOptions};
+
+#[derive(Debug, Subcommand)]
+pub enum SaCommand {
+    /// Print a ServiceAccount's token: from its token Secret, else a TokenRequest
+    #[command(
+        after_help = "Examples:\n  TOKEN=$(kauth sa token test/sa1)\n  kauth sa token sa1 -n test --request --duration 1h --audience vault\n  kauth sa token test/sa1 --bound-object-kind Pod --bound-object-name web-0\n  kubectl get secrets -n test -o yaml | kauth sa token test/sa1 --from-file -\n\nThe token alone goes to standard output; where it came from, its identity and expiry to\nstandard error."
+    )]
+    Token(TokenArgs),
+    /// Write a kubeconfig that authenticates as a ServiceAccount (TokenRequest token)
+    #[command(
+        after_help = "Examples:\n  kauth sa kubeconfig test/sa1 -o sa1.kubeconfig --duration 24h\n  kauth sa kubeconfig test/ci --ca-from-secret > ci.kubeconfig"
+    )]
+    Kubeconfig(KubeconfigArgs),
+    /// Create a long-lived token Secret and wait for the token controller to fill it
+    #[command(
+        name = "create-token-secret",
+        after_help = "Examples:\n  kauth sa create-token-secret test/sa1\n  kauth sa create-token-secret test/ci --name ci-token --timeout 1m\n\nLong-lived tokens never expire; prefer `kauth sa token --request` where the client can renew."
+    )]
+    CreateTokenSecret(CreateSecretArgs),
+}
+
+/// What a TokenRequest asks for.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RequestArgs {
+    /// Token lifetime (at least 10m; the server may shorten it)
+    #[arg(long, value_name = "DURATION", value_parser = pki_io::parse_duration)]
+    pub duration: Option<time::Duration>,
+    /// An audience for the token (repeatable; default: the API server's)
+    #[arg(long = "audience", value_name = "AUD")]
+    pub audiences: Vec<String>,
+    /// Bind the token to an object: Pod, Secret or Node
+    #[arg(
+        long = "bound-object-kind",
+        value_name = "KIND",
+        requires = "bound_object_name"
+    )]
+    pub bound_object_kind: Option<String>,
+    /// The name of the object to bind to
+    #[arg(
+        long = "bound-object-name",
+        value_name = "NAME",
+        requires = "bound_object_kind"
+    )]
+    pub bound_object_name: Option<String>,
+    /// The UID of the object to bind to
+    #[arg(
+        long = "bound-object-uid",
+        value_name = "UID",
+        requires = "bound_object_kind"
+    )]
+    pub bound_object_uid: Option<String>,
+}
+
+impl RequestArgs {
+    fn given(&self) -> bool {
+        self.duration.is_some() || !self.audiences.is_empty() || self.bound_object_kind.is_some()
+    }
+
+    fn body(&self) -> Result<Value, CliError> {
+        let expiration = self.duration.map(|d| d.whole_seconds());
+        if let Some(s) = expiration
+            && s < sa::MIN_EXPIRATION_SECONDS
+        {
+            return Err(CliError::new(format!(
+                "--duration: the API server refuses tokens shorter than 10 minutes ({s}s given)"
+            )));
+        }
+        let bound = match (&self.bound_object_kind, &self.bound_object_name) {
+            (Some(kind), Some(name)) => {
+                sa::check_bound_kind(kind)
+                    .map_err(|e| CliError::new(format!("--bound-object-kind: {e}")))?;
+                Some(BoundObject {
+                    kind: kind.clone(),
+                    name: name.clone(),
+                    uid: self.bound_object_uid.clone().unwrap_or_default(),
+                })
+            }
+            _ => None,
+        };
+        Ok(sa::token_request(
+            &self.audiences,
+            expiration,
+            bound.as_ref(),
+        ))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// NAMESPACE/NAME, or NAME with -n
+    pub target: String,
+    /// Always ask the TokenRequest API (implied by --duration, --audience, --bound-object-*)
+    #[arg(long, conflicts_with = "from_file")]
+    pub request: bool,
+    #[command(flatten)]
+    pub token_request: RequestArgs,
+    /// Offline: find the token in Secrets printed by kubectl (YAML or JSON, a List too), `-` for stdin
+    #[arg(long = "from-file", value_name = "FILE")]
+    pub from_file: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KubeconfigArgs {
+    /// NAMESPACE/NAME, or NAME with -n
+    pub target: String,
+    #[command(flatten)]
+    pub token_request: RequestArgs,
+    /// Trust the CA in the ServiceAccount's token Secret (ca.crt) instead of the context's
+    #[arg(long = "ca-from-secret")]
+    pub ca_from_secret: bool,
+    /// Where to write it (mode 0600); default: standard output
+    #[arg(short = 'o', long = "out", value_name = "FILE")]
+    pub out: Option<String>,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateSecretArgs {
+    /// NAMESPACE/NAME, or NAME with -n
+    pub target: String,
+    /// The Secret's name (default: NAME-token)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How long to wait for the token controller
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = pki_io::parse_duration)]
+    pub timeout: time::Duration,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+pub fn run(cmd: SaCommand, global: &GlobalArgs) -> CliResult {
+    match cmd {
+        SaCommand::Token(args) => token(args, global),
+        SaCommand::Kubeconfig(args) => kubeconfig_cmd(args, global),
+        SaCommand::CreateTokenSecret(args) => create_token_secret(args, global),
+    }
+}
+
+/// The namespace and name, with kubectl's namespace rules for NAME alone.
+fn target(text: &str, global: &GlobalArgs) -> Result<(String, String), CliError> {
+    if text.contains('/') && global.namespace.is_some() {
+        return Err(CliError::new(format!(
+            "{text:?} names its namespace; leave out -n"
+        )));
+    }
+    let ns = global.namespace.clone().unwrap_or_else(|| {
+        kubeconfig::context_namespace(
+            &PathOptions::from_env(global.kubeconfig.as_deref()),
+            global.context.as_deref(),
+        )
+    });
+    sa::parse_target(text, &ns).map_err(CliError::new)
+}
+
+fn token(args: TokenArgs, global: &GlobalArgs) -> CliResult {
+    let (ns, name) = target(&args.target, global)?;
+    let now = OffsetDateTime::now_utc();
+    if let Some(file) = &args.from_file {
+        let docs = read_documents(file)?;
+        let objects: Vec<&Value> = docs.iter().flat_map(sa::objects).collect();
+        let choice = sa::choose(&objects, &ns, &name, None);
+        report_passed_over(&choice);
+        let Some(secret) = choice.secret else {
+            return Err(CliError::new(format!(
+                "{file}: no usable token Secret for ServiceAccount {ns}/{name} (type {}, annotation {}={name})",
+                sa::TOKEN_SECRET_TYPE,
+                sa::NAME_ANNOTATION
+            )));
+        };
+        let token = secret.token.clone().unwrap_or_default();
+        println!("{}", token.as_str());
+        eprintln!("kauth: the token of Secret {ns}/{} in {file}", secret.name);
+        describe_token(&token, now);
+        return Ok(());
+    }
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    if !args.request && !args.token_request.given() {
+        let choice = find_secret(&client, &ns, &name)?;
+        report_passed_over(&choice);
+        if let Some(secret) = choice.secret {
+            let token = secret.token.clone().unwrap_or_default();
+            println!("{}", token.as_str());
+            eprintln!(
+                "kauth: the token of Secret {ns}/{} (legacy, long-lived{})",
+                secret.name,
+                secret
+                    .last_used
+                    .as_deref()
+                    .map(|d| format!("; last used {d}"))
+                    .unwrap_or_default()
+            );
+            describe_token(&token, now);
+            return Ok(());
+        }
+        eprintln!(
+            "kauth: ServiceAccount {ns}/{name} has no usable token Secret; asking the TokenRequest API"
+        );
+    }
+    let (token, expires) = request_token(&client, &ns, &name, &args.token_request)?;
+    println!("{}", token.as_str());
+    eprintln!(
+        "kauth: a TokenRequest token{}",
+        expires
+            .map(|e| format!(", expires {e}"))
+            .unwrap_or_default()
+    );
+    describe_token(&token, now);
+    Ok(())
+}
+
+/// The ServiceAccount's token Secrets, listed by type (not only those in
+/// `.secrets[]`), and the one to use.
+fn find_secret(client: &Client, ns: &str, name: &str) -> Result<Choice, CliError> {
+    let uid = match client.json(
+        "GET",
+        &format!("/api/v1/namespaces/{ns}/serviceaccounts/{name}"),
+        None,
+    ) {
+        Ok(sa) => sa["metadata"]["uid"].as_str().map(str::to_string),
+        Err(e) if e.code() == Some(404) => {
+            return Err(
+                CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO),
+            );
+        }
+        Err(e) if e.code() == Some(403) => {
+            eprintln!(
+                "kauth: cannot read the ServiceAccount ({e}); Secrets of an earlier one of that name cannot be told apart"
+            );
+            None
+        }
+        Err(e) => return Err(api_error(&e)),
+    };
+    let path = format!(
+        "/api/v1/namespaces/{ns}/secrets?fieldSelector=type%3Dkubernetes.io%2Fservice-account-token"
+    );
+    match client.json("GET", &path, None) {
+        Ok(list) => {
+            let objects = sa::objects(&list);
+            Ok(sa::choose(&objects, ns, name, uid.as_deref()))
+        }
+        Err(e) if e.code() == Some(403) => {
+            eprintln!("kauth: cannot list Secrets in {ns} ({e})");
+            Ok(Choice {
+                secret: None,
+                passed_over: Vec::new(),
+            })
+        }
+        Err(e) => Err(api_error(&e)),
+    }
+}
+
+fn report_passed_over(choice: &Choice) {
+    for p in &choice.passed_over {
+        eprintln!("warning: {p}");
+    }
+}
+
+/// A TokenRequest; returns the token and its expiry.
+fn request_token(
+    client: &Client,
+    ns: &str,
+    name: &str,
+    args: &RequestArgs,
+) -> Result<(Zeroizing<String>, Option<String>), CliError> {
+    let body = args.body()?;
+    let path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{name}/token");
+    let answer = client
+        .json("POST", &path, Some(&body))
+        .map_err(|e| match &e {
+            ApiError::Status { code: 404, .. } => {
+                CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO)
+            }
+            _ => api_error(&e),
+        })?;
+    let token = answer["status"]["token"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| CliError::new("the TokenRequest answer holds no status.token"))?;
+    let expires = answer["status"]["expirationTimestamp"]
+        .as_str()
+        .map(str::to_string);
+    Ok((Zeroizing::new(token.to_string()), expires))
+}
+
+/// The identity and expiry of a token, on stderr.
+fn describe_token(token: &str, now: OffsetDateTime) {
+    let Ok(jwt) = Jwt::parse(token) else {
+        eprintln!("  (not a JWT)");
+        return;
+    };
+    let review = service_account::review(token, &service_account::Options::default(), now).ok();
+    for line in super::token::describe(&jwt, review.as_ref(), None, now) {
+        if line.starts_with("  not checked") || line.starts_with("  checked") {
+            continue;
+        }
+        eprintln!("  {line}");
+    }
+}
+
+fn read_documents(file: &str) -> Result<Vec<Value>, CliError> {
+    let bytes = files::read_input(file).map_err(|e| CliError::from_error(&e))?;
+    let text = String::from_utf8(bytes).map_err(|_| CliError::new(format!("{file}: not text")))?;
+    let docs =
+        crate::yaml::parse_documents(&text).map_err(|e| CliError::new(format!("{file}: {e}")))?;
+    Ok(docs
+        .iter()
+        .map(crate::yaml::to_json)
+        .filter(|v| !v.is_null())
+        .collect())
+}
+
+fn kubeconfig_cmd(args: KubeconfigArgs, global: &GlobalArgs) -> CliResult {
+    let (ns, name) = target(&args.target, global)?;
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    let mut ca_pem: Vec<u8> = resolved
+        .settings
+        .tls
+        .ca
+        .iter()
+        .flatten()
+        .flat_map(|der| crate::pki::cert::to_pem("CERTIFICATE", der).into_bytes())
+        .collect();
+    if args.ca_from_secret {
+        let choice = find_secret(&client, &ns, &name)?;
+        ca_pem = choice.secret.and_then(|s| s.ca_crt).ok_or_else(|| {
+            CliError::new(format!(
+                "--ca-from-secret: ServiceAccount {ns}/{name} has no token Secret with a ca.crt"
+            ))
+        })?;
+    }
+    let mut request = args.token_request.clone();
+    if request.duration.is_none() {
+        request.duration = Some(time::Duration::hours(24));
+    }
+    let (token, expires) = request_token(&client, &ns, &name, &request)?;
+    let cluster = sa::ClusterAccess {
+        name: if resolved.cluster.is_empty() {
+            "cluster".into()
+        } else {
+            resolved.cluster.clone()
+        },
+        server: resolved.settings.server.clone(),
+        ca_pem,
+        tls_server_name: resolved
+            .settings
+            .tls
+            .server_name
+            .clone()
+            .unwrap_or_default(),
+        insecure: resolved.settings.tls.insecure,
+        proxy_url: resolved.settings.proxy.clone().unwrap_or_default(),
+    };
+    let config = sa::kubeconfig(&cluster, &ns, &name, &token);
+    let yaml = Zeroizing::new(crate::kubeconfig::model::to_yaml(&config));
+    match args.out.as_deref() {
+        None | Some("-") => print!("{}", yaml.as_str()),
+        Some(out) => {
+            files::write_all(
+                &[Output {
+                    path: out.as_ref(),
+                    contents: yaml.as_bytes(),
+                    access: Access::Private,
+                }],
+                args.force,
+            )
+            .map_err(|e| CliError::from_error(&e))?;
+            eprintln!("wrote {out} (mode 0600)");
+        }
+    }
+    eprintln!(
+        "kauth: context {name}@{} authenticates as system:serviceaccount:{ns}:{name}{}",
+        cluster.name,
+        expires
+            .map(|e| format!("; the token expires {e}"))
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+fn create_token_secret(args: CreateSecretArgs, global: &GlobalArgs) -> CliResult {
+    let (ns, name) = target(&args.target, global)?;
+    let secret_name = args.name.clone().unwrap_or_else(|| format!("{name}-token"));
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    match client.json(
+        "GET",
+        &format!("/api/v1/namespaces/{ns}/serviceaccounts/{name}"),
+        None,
+    ) {
+        Ok(_) => {}
+        Err(e) if e.code() == Some(404) => {
+            return Err(CliError::new(format!(
+                "serviceaccount {ns}/{name} not found (the token controller deletes token Secrets of missing ServiceAccounts)"
+            ))
+            .code(EXIT_NO));
+        }
+        Err(e) => return Err(api_error(&e)),
+    }
+    let manifest = sa::token_secret_manifest(&ns, &secret_name, &name);
+    client
+        .json(
+            "POST",
+            &format!("/api/v1/namespaces/{ns}/secrets"),
+            Some(&manifest),
+        )
+        .map_err(|e| match e.code() {
+            Some(409) => CliError::new(format!("secret {ns}/{secret_name} already exists"))
+                .code(EXIT_NO)
+                .hint(format!(
+                    "`kauth sa token {ns}/{name}` prints its token; --name picks another name"
+                )),
+            _ => api_error(&e),
+        })?;
+    println!("secret/{secret_name} created");
+    eprintln!(
+        "warning: the token in {ns}/{secret_name} never expires; delete the Secret to revoke it"
+    );
+    let path = format!("/api/v1/namespaces/{ns}/secrets/{secret_name}");
+    let deadline = Instant::now() + StdDuration::from_secs_f64(args.timeout.as_seconds_f64());
+    let mut spinner = Spinner::new(format!(
+        "waiting for the token controller to fill {ns}/{secret_name}"
+    ));
+    loop {
+        let secret = client.json("GET", &path, None).map_err(|e| api_error(&e))?;
+        if let Some(Ok(s)) = sa::token_secret(&secret, &ns, &name)
+            && s.token.is_some()
+        {
+            spinner.finish("");
+            eprintln!("kauth: the token is ready: `kauth sa token {ns}/{name}` prints it");
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            spinner.finish("");
+            return Err(CliError::new(format!(
+                "no controller filled secret {ns}/{secret_name} with a token within {}: kube-controller-manager's token controller is not running or has no --service-account-private-key-file",
+                pki_io::human(args.timeout)
+            ))
+            .code(EXIT_NO)
+            .hint(format!(
+                "the Secret was left in place (kubectl delete secret -n {ns} {secret_name}); `kauth sa token {ns}/{name} --request` needs no controller"
+            )));
+        }
+        spinner.tick();
+        std::thread::sleep(StdDuration::from_millis(250));
+    }
+}
