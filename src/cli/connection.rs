@@ -12,12 +12,19 @@ use crate::store::kubeconfig::{self, ClientOverrides, PathOptions};
 /// Exit status for a failure before any response.
 const EXIT_NO_RESPONSE: i32 = EXIT_ERROR;
 
-/// How to reach the server, as kubectl's flags and a few of kauth's own.
+/// How to reach the server, as kubectl's flags and a few of kauth's own:
+/// where ([`TargetArgs`]) and with which credential.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ConnectionArgs {
-    /// The server URL (instead of the kubeconfig cluster's)
-    #[arg(long, value_name = "URL")]
-    pub server: Option<String>,
+    #[command(flatten)]
+    pub credential: CredentialFlags,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// A credential given on the command line instead of the kubeconfig user's.
+#[derive(Debug, Args, Clone, Default)]
+pub struct CredentialFlags {
     /// A client certificate (with --key)
     #[arg(long, value_name = "FILE")]
     pub cert: Option<String>,
@@ -27,6 +34,14 @@ pub struct ConnectionArgs {
     /// A bearer token; `-` reads it from standard input
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
+}
+
+/// Which server, how to trust it, as whom to act, how long to wait.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetArgs {
+    /// The server URL (instead of the kubeconfig cluster's)
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
     /// The CA that signs the server's certificate
     #[arg(long, value_name = "FILE")]
     pub ca: Option<String>,
@@ -50,7 +65,7 @@ pub struct ConnectionArgs {
     pub request_timeout: String,
 }
 
-impl ConnectionArgs {
+impl CredentialFlags {
     /// `--token`, read from standard input when `-`.
     pub fn read_token(&self) -> Result<Option<String>, CliError> {
         Ok(match self.token.as_deref() {
@@ -62,18 +77,32 @@ impl ConnectionArgs {
             other => other.map(str::to_string),
         })
     }
+}
 
-    /// Whether a credential is given on the command line.
-    pub fn has_credential(&self) -> bool {
-        self.cert.is_some() || self.token.is_some()
+impl ConnectionArgs {
+    /// `--token`, read from standard input when `-`.
+    pub fn read_token(&self) -> Result<Option<String>, CliError> {
+        self.credential.read_token()
     }
 
     /// The client for the kubeconfig context with these overrides.
     pub fn resolve(&self, global: &GlobalArgs) -> Result<kubeconfig::Resolved, CliError> {
-        if self.cert.is_some() && self.key.is_none() {
+        self.target.resolve_with(&self.credential, global)
+    }
+}
+
+impl TargetArgs {
+    /// The client for the kubeconfig context with these overrides and
+    /// the credential flags.
+    pub fn resolve_with(
+        &self,
+        credential: &CredentialFlags,
+        global: &GlobalArgs,
+    ) -> Result<kubeconfig::Resolved, CliError> {
+        if credential.cert.is_some() && credential.key.is_none() {
             return Err(CliError::new("--cert needs --key to connect").code(EXIT_NO_RESPONSE));
         }
-        let token = self.read_token()?.map(zeroize::Zeroizing::new);
+        let token = credential.read_token()?.map(zeroize::Zeroizing::new);
         let timeout = client::parse_timeout(&self.request_timeout)
             .map_err(|e| CliError::new(format!("--request-timeout: {e}")).code(EXIT_NO_RESPONSE))?;
         let ov = ClientOverrides {
@@ -84,8 +113,8 @@ impl ConnectionArgs {
             ca_file: self.ca.clone(),
             insecure: self.insecure,
             tls_server_name: self.tls_server_name.clone(),
-            cert_file: self.cert.clone(),
-            key_file: self.key.clone(),
+            cert_file: credential.cert.clone(),
+            key_file: credential.key.clone(),
             token,
             impersonate_user: self.as_user.clone(),
             impersonate_groups: self.as_groups.clone(),

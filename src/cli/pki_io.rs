@@ -82,6 +82,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// A duration that may be zero (`--wait 0`: do not wait).
+pub fn parse_wait(text: &str) -> Result<Duration, String> {
+    if text.trim_end_matches(['s', 'm', 'h']) == "0" {
+        return Ok(Duration::ZERO);
+    }
+    parse_duration(text)
+}
+
 /// An RFC 3339 moment (`--at`).
 pub fn parse_time(s: &str) -> Result<time::OffsetDateTime, String> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)

@@ -3,6 +3,7 @@
 
 pub mod ca;
 pub mod cert;
+pub mod csr_api;
 pub mod inspect;
 pub mod key;
 pub mod name;

@@ -52,7 +52,9 @@ pub struct TestServer {
     pub url: String,
     pub port: u16,
     pub dir: PathBuf,
-    pub ca: Ca,
+    pub ca: Arc<Ca>,
+    /// Whether a signer issues approved client certificate requests.
+    pub signer: Arc<std::sync::atomic::AtomicBool>,
     /// The serving certificate's CA, in PEM (for kubeconfigs).
     pub ca_pem: String,
     /// The serving certificate, in PEM.
@@ -99,6 +101,8 @@ impl TestServer {
             Duration::days(30),
         )
         .unwrap();
+        let ca = Arc::new(ca);
+        let signer = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let ca_pem = cert::to_pem("CERTIFICATE", &ca.cert_der);
         // The serving certificate, for 127.0.0.1 and localhost.
         let serving_key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
@@ -149,6 +153,8 @@ impl TestServer {
             objects: objects.clone(),
             token_controller: token_controller.clone(),
             sa_key: sa_key.clone(),
+            ca: ca.clone(),
+            signer: signer.clone(),
         });
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -164,6 +170,7 @@ impl TestServer {
             port,
             dir: dir.to_path_buf(),
             ca,
+            signer,
             ca_pem,
             serving_pem: cert::to_pem("CERTIFICATE", &serving),
             seen,
@@ -359,7 +366,11 @@ struct State {
     objects: Arc<Mutex<std::collections::BTreeMap<String, Value>>>,
     token_controller: Arc<std::sync::atomic::AtomicBool>,
     sa_key: Arc<PrivateKey>,
+    ca: Arc<Ca>,
+    signer: Arc<std::sync::atomic::AtomicBool>,
 }
+
+const CSR_PATH: &str = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
 
 /// Where kube-apiserver serves an object.
 pub fn object_path(obj: &Value) -> String {
@@ -489,6 +500,141 @@ impl State {
         tls.conn.send_close_notify();
         let _ = tls.flush();
         Ok(())
+    }
+
+    fn stored(&self, path: &str) -> Option<Value> {
+        self.objects.lock().unwrap().get(path).cloned()
+    }
+
+    /// Creates a CSR as kube-apiserver does: validated, with the
+    /// requester's identity written into the spec.
+    fn create_csr(&self, mut body: Value, user: &kauth::auth::UserInfo) -> (u16, Value) {
+        let name = body["metadata"]["name"].as_str().unwrap_or("").to_string();
+        let invalid = |field: &str, m: &str| {
+            (
+                422,
+                status(
+                    422,
+                    "Invalid",
+                    &format!(
+                        "CertificateSigningRequest.certificates.k8s.io \"{name}\" is invalid: {field}: {m}"
+                    ),
+                    json!({}),
+                ),
+            )
+        };
+        if let Some(s) = body["spec"]["expirationSeconds"]
+            .as_i64()
+            .filter(|s| *s < 600)
+        {
+            return invalid(
+                "spec.expirationSeconds",
+                &format!(
+                    "Invalid value: {s}: may not specify a duration less than 600 seconds (10 minutes)"
+                ),
+            );
+        }
+        use base64::Engine as _;
+        let pem = body["spec"]["request"]
+            .as_str()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .unwrap_or_default();
+        if cert::read_csr(&pem).is_err() {
+            return invalid("spec.request", "PEM block type must be CERTIFICATE REQUEST");
+        }
+        let key = object_path(&body);
+        let mut objects = self.objects.lock().unwrap();
+        if objects.contains_key(&key) {
+            return (
+                409,
+                status(
+                    409,
+                    "AlreadyExists",
+                    &format!(
+                        "certificatesigningrequests.certificates.k8s.io \"{name}\" already exists"
+                    ),
+                    json!({"name": name, "group": "certificates.k8s.io", "kind": "certificatesigningrequests"}),
+                ),
+            );
+        }
+        body["spec"]["username"] = json!(user.username);
+        body["spec"]["groups"] = json!(user.groups);
+        if !user.uid.is_empty() {
+            body["spec"]["uid"] = json!(user.uid);
+        }
+        body["metadata"]["creationTimestamp"] = json!(
+            OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        );
+        body["status"] = json!({});
+        objects.insert(key, body.clone());
+        (201, body)
+    }
+
+    fn csr_approval(&self, path: &str, body: Value) -> (u16, Value) {
+        let mut objects = self.objects.lock().unwrap();
+        let Some(stored) = objects.get_mut(path) else {
+            return (404, status(404, "NotFound", "not found", json!({})));
+        };
+        let conditions = body["status"]["conditions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let has = |t: &str| conditions.iter().any(|c| c["type"] == t);
+        if has("Approved") && has("Denied") {
+            let name = stored["metadata"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            return (
+                422,
+                status(
+                    422,
+                    "Invalid",
+                    &format!(
+                        "CertificateSigningRequest.certificates.k8s.io \"{name}\" is invalid: status.conditions: Invalid value: \"Approved\": Approved and Denied conditions are mutually exclusive"
+                    ),
+                    json!({}),
+                ),
+            );
+        }
+        stored["status"]["conditions"] = json!(conditions);
+        (200, stored.clone())
+    }
+
+    /// The kube-apiserver-client signer: signs an approved request.
+    fn sign_csr(&self, mut obj: Value) -> Value {
+        let approved = obj["status"]["conditions"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["type"] == "Approved"));
+        if !approved
+            || obj["status"].get("certificate").is_some()
+            || !self.signer.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return obj;
+        }
+        use base64::Engine as _;
+        let pem = base64::engine::general_purpose::STANDARD
+            .decode(obj["spec"]["request"].as_str().unwrap_or(""))
+            .unwrap();
+        let csr = cert::read_csr(&pem).unwrap();
+        let seconds = obj["spec"]["expirationSeconds"]
+            .as_i64()
+            .unwrap_or(365 * 86400);
+        let der = self
+            .ca
+            .sign_client(
+                csr.subject_der,
+                &csr.public_key_der,
+                OffsetDateTime::now_utc(),
+                Duration::seconds(seconds),
+            )
+            .unwrap();
+        obj["status"]["certificate"] = json!(
+            base64::engine::general_purpose::STANDARD.encode(cert::to_pem("CERTIFICATE", &der))
+        );
+        obj
     }
 
     /// The TokenRequest API: tokens signed with the ServiceAccount key.
@@ -732,6 +878,47 @@ impl State {
                     json!({"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1", "metadata": {}, "spec": spec, "status": st}),
                 )
             }
+            ("POST", CSR_PATH) => self.create_csr(body, &user),
+            ("GET", CSR_PATH) => {
+                let prefix = format!("{CSR_PATH}/");
+                let items: Vec<Value> = self
+                    .objects
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(&prefix))
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                (
+                    200,
+                    json!({"kind": "CertificateSigningRequestList", "apiVersion": "certificates.k8s.io/v1", "metadata": {}, "items": items}),
+                )
+            }
+            ("PUT", p) if p.starts_with(CSR_PATH) && p.ends_with("/approval") => {
+                self.csr_approval(p.trim_end_matches("/approval"), body)
+            }
+            ("GET", p) if p.starts_with(CSR_PATH) => match self.stored(p) {
+                Some(obj) => {
+                    let obj = self.sign_csr(obj);
+                    self.objects
+                        .lock()
+                        .unwrap()
+                        .insert(p.to_string(), obj.clone());
+                    (200, obj)
+                }
+                None => (
+                    404,
+                    status(
+                        404,
+                        "NotFound",
+                        &format!(
+                            "certificatesigningrequests.certificates.k8s.io \"{}\" not found",
+                            p.rsplit('/').next().unwrap_or("")
+                        ),
+                        json!({}),
+                    ),
+                ),
+            },
             ("POST", p) if p.ends_with("/token") && p.contains("/serviceaccounts/") => {
                 self.token_request(p, &body)
             }

@@ -92,7 +92,7 @@ pub fn run(args: RequestArgs, global: &GlobalArgs) -> CliResult {
         } else {
             format!("{k}:10250")
         };
-        connection.server = Some(format!("https://{host}"));
+        connection.target.server = Some(format!("https://{host}"));
     }
     let resolved = connection.resolve(global)?;
     let client = connect(&resolved)?;

@@ -77,8 +77,8 @@ pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
     let (policy, user) = if offline {
         let policy = args.policy.load()?;
         let user = subject(
-            args.connection.as_user.as_deref(),
-            &args.connection.as_groups,
+            args.connection.target.as_user.as_deref(),
+            &args.connection.target.as_groups,
             &args.connection,
             &args.server,
             global,

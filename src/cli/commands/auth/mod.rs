@@ -125,7 +125,7 @@ pub fn credential(
     global: &GlobalArgs,
 ) -> Result<(Credential, String), CliError> {
     let token = args.read_token()?;
-    if let Some(cert) = &args.cert {
+    if let Some(cert) = &args.credential.cert {
         let chain = pki_io::read_certs(cert)?;
         return Ok(match token {
             Some(t) => (

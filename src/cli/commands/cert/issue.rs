@@ -60,7 +60,7 @@ pub struct IssueArgs {
 }
 
 /// A file name from a user name (`system:node:n1` -> `system-node-n1`).
-fn file_stem(cn: &str) -> String {
+pub(super) fn file_stem(cn: &str) -> String {
     cn.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') {
@@ -150,7 +150,7 @@ pub fn run(args: IssueArgs, global: &GlobalArgs) -> CliResult {
 
 /// The same edit as `kauth config set-credentials NAME --embed-certs`, and
 /// `set-context NAME --cluster C --user NAME`.
-fn write_kubeconfig(
+pub(super) fn write_kubeconfig(
     global: &GlobalArgs,
     user: &str,
     context: Option<&str>,

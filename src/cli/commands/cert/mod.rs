@@ -2,6 +2,7 @@
 
 mod inspect;
 mod issue;
+mod request;
 mod sign;
 
 use clap::{Args, Subcommand};
@@ -29,6 +30,20 @@ pub enum CertCommand {
         after_help = "Examples:\n  kauth cert inspect kfree.crt\n  kauth cert inspect kfree.crt --ca ca.crt -o json\n  kauth cert inspect --user kubernetes-admin"
     )]
     Inspect(inspect::InspectArgs),
+    /// Get a client certificate through the CertificateSigningRequest API
+    #[command(
+        after_help = "Examples:\n  kauth cert request --cn kfree --group dev --approve\n  kauth cert request --cn kfree --group dev --expiration 24h --set-credentials kfree --set-context kfree@prod --cluster prod\n  kauth cert request --cn ci --key ci.key --wait 5m    # someone else approves\n\nWithout the CA key: the API server's signer (kube-controller-manager) signs it once approved."
+    )]
+    Request(request::RequestArgs),
+    /// List CertificateSigningRequests with the identity each asks for
+    #[command(after_help = "Examples:\n  kauth cert requests")]
+    Requests(request::ListArgs),
+    /// Approve CertificateSigningRequests
+    #[command(after_help = "Examples:\n  kauth cert approve kauth-kfree")]
+    Approve(request::DecideArgs),
+    /// Deny CertificateSigningRequests
+    #[command(after_help = "Examples:\n  kauth cert deny kauth-kfree --reason NotOurUser")]
+    Deny(request::DecideArgs),
 }
 
 pub fn run(cmd: CertCommand, global: &GlobalArgs) -> CliResult {
@@ -36,6 +51,10 @@ pub fn run(cmd: CertCommand, global: &GlobalArgs) -> CliResult {
         CertCommand::Sign(args) => sign::run(args),
         CertCommand::Issue(args) => issue::run(args, global),
         CertCommand::Inspect(args) => inspect::run(args, global),
+        CertCommand::Request(args) => request::request(args, global),
+        CertCommand::Requests(args) => request::list(args, global),
+        CertCommand::Approve(args) => request::approve_or_deny(args, global, true),
+        CertCommand::Deny(args) => request::approve_or_deny(args, global, false),
     }
 }
 

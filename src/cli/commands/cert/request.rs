@@ -1,0 +1,458 @@
+//! `kauth cert request|requests|approve|deny`: client certificates through
+//! the CertificateSigningRequest API, for clusters whose CA key you do not
+//! hold.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration as StdDuration, Instant};
+
+use clap::Args;
+use time::{Duration, OffsetDateTime};
+
+use super::IdentityArgs;
+use super::issue::{file_stem, write_kubeconfig};
+use crate::auth::authz::explain;
+use crate::auth::authz::rbac::Attributes;
+use crate::cli::connection::{ConnectionArgs, CredentialFlags, TargetArgs, api_error, connect};
+use crate::cli::output::{Spinner, TabWriter, describe_user};
+use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO, pki_io};
+use crate::client::Client;
+use crate::client::api::ApiError;
+use crate::pki::cert;
+use crate::pki::csr_api::{self, State};
+use crate::pki::key::{KeyAlgorithm, PrivateKey};
+use crate::store::files::{self, Access, Output};
+
+const CSR_PATH: &str = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
+
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    /// Use this key (made there when the file does not exist)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Key algorithm for a new key: rsa, ecdsa-p256, ecdsa-p384 or ed25519
+    #[arg(long, default_value = "ecdsa-p256")]
+    pub algorithm: String,
+    /// The CertificateSigningRequest's name (default: kauth-USER)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How long the certificate should last (at least 10m; default: the signer's)
+    #[arg(long, value_name = "DURATION", value_parser = pki_io::parse_duration)]
+    pub expiration: Option<Duration>,
+    /// The signer (kube-apiserver trusts kubernetes.io/kube-apiserver-client)
+    #[arg(long, default_value = csr_api::CLIENT_SIGNER)]
+    pub signer: String,
+    /// Approve it yourself (needs update on certificatesigningrequests/approval)
+    #[arg(long)]
+    pub approve: bool,
+    /// How long to wait for approval and signing
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = pki_io::parse_wait)]
+    pub wait: Duration,
+    /// Directory for USER.key and USER.crt
+    #[arg(long = "out-dir", value_name = "DIR", default_value = ".")]
+    pub out_dir: PathBuf,
+    /// Overwrite existing files
+    #[arg(long)]
+    pub force: bool,
+    /// Also write the certificate and key, embedded, as this kubeconfig user
+    #[arg(long = "set-credentials", value_name = "NAME")]
+    pub set_credentials: Option<String>,
+    /// Also create or update this context for the user (with --cluster)
+    #[arg(
+        long = "set-context",
+        value_name = "NAME",
+        requires = "set_credentials"
+    )]
+    pub set_context: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// CertificateSigningRequest names
+    #[arg(required = true)]
+    pub names: Vec<String>,
+    /// Update even if it already carries the condition
+    #[arg(long)]
+    pub force: bool,
+    /// The reason recorded in the condition
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+fn in_dir(dir: &Path, file: String) -> PathBuf {
+    if dir == Path::new(".") {
+        PathBuf::from(file)
+    } else {
+        dir.join(file)
+    }
+}
+
+pub fn request(args: RequestArgs, global: &GlobalArgs) -> CliResult {
+    let subject = args.identity.subject()?;
+    let stem = file_stem(&subject.common_name);
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("kauth-{}", stem.to_lowercase()));
+    let expiration = args.expiration.map(|d| d.whole_seconds());
+    if let Some(s) = expiration.filter(|s| *s < csr_api::MIN_EXPIRATION_SECONDS) {
+        return Err(CliError::new(format!(
+            "--expiration: the API server refuses less than 10 minutes ({s}s given)"
+        )));
+    }
+    let cert_path = in_dir(&args.out_dir, format!("{stem}.crt"));
+    let (key, key_path, new_key) = match &args.key {
+        Some(p) if p.exists() => (
+            pki_io::read_key(&p.display().to_string())?,
+            p.clone(),
+            false,
+        ),
+        Some(p) => (generate(&args.algorithm)?, p.clone(), true),
+        None => (
+            generate(&args.algorithm)?,
+            in_dir(&args.out_dir, format!("{stem}.key")),
+            true,
+        ),
+    };
+    // Refuse before anything is sent.
+    let mut targets = vec![cert_path.as_path()];
+    if new_key {
+        targets.push(key_path.as_path());
+    }
+    files::check_writable(&targets, args.force).map_err(|e| CliError::from_error(&e))?;
+    let csr_der = cert::build_csr(&subject, &key).map_err(|e| CliError::from_error(&e))?;
+    let csr_pem = cert::to_pem("CERTIFICATE REQUEST", &csr_der);
+    let spki = key.public_key_der().map_err(|e| CliError::from_error(&e))?;
+
+    let resolved = args
+        .target
+        .resolve_with(&CredentialFlags::default(), global)?;
+    let client = connect(&resolved)?;
+    let object = csr_api::object(&name, &csr_pem, &args.signer, expiration);
+    match client.json("POST", CSR_PATH, Some(&object)) {
+        Ok(created) => eprintln!(
+            "created certificatesigningrequest {name} (requested by {})",
+            created["spec"]["username"].as_str().unwrap_or("?")
+        ),
+        Err(e) if e.code() == Some(409) => resume_or_explain(&client, &name, &spki)?,
+        Err(e) if e.code() == Some(403) => return Err(forbidden(&client, &e, "create", "")),
+        Err(e) => return Err(api_error(&e)),
+    }
+    if new_key {
+        let pem = key.to_pem();
+        files::write_all(
+            &[Output {
+                path: &key_path,
+                contents: pem.as_bytes(),
+                access: Access::Private,
+            }],
+            args.force,
+        )
+        .map_err(|e| CliError::from_error(&e))?;
+        eprintln!("wrote {} (mode 0600)", key_path.display());
+    }
+    if args.approve {
+        decide(&client, &name, true, "KauthApprove", false)?;
+    }
+    let cert_pem = wait_for_certificate(&client, &name, &args.signer, args.wait, args.approve)?;
+    let chain = cert::certificates_from_pem(&cert_pem)
+        .map_err(|e| CliError::new(format!("the issued certificate: {e}")))?;
+    let leaf = chain
+        .first()
+        .ok_or_else(|| CliError::new("the issued certificate is empty"))?;
+    let (_, parsed) = x509_parser::parse_x509_certificate(leaf)
+        .map_err(|e| CliError::new(format!("the issued certificate: {e}")))?;
+    if parsed.public_key().raw != spki.as_slice() {
+        return Err(CliError::new(format!(
+            "the certificate issued for {name} is not for {}'s key: the request was replaced or the signer misbehaved",
+            key_path.display()
+        )));
+    }
+    files::write_all(
+        &[Output {
+            path: &cert_path,
+            contents: &cert_pem,
+            access: Access::Public,
+        }],
+        args.force,
+    )
+    .map_err(|e| CliError::from_error(&e))?;
+    eprintln!("wrote {}", cert_path.display());
+    report_identity(leaf, &resolved.settings.tls.ca);
+    if let Some(user) = &args.set_credentials {
+        write_kubeconfig(
+            global,
+            user,
+            args.set_context.as_deref(),
+            &cert_pem,
+            key.to_pem().as_bytes(),
+        )?;
+    }
+    println!("{}", cert_path.display());
+    Ok(())
+}
+
+fn generate(algorithm: &str) -> Result<PrivateKey, CliError> {
+    let alg = KeyAlgorithm::parse(algorithm, 2048)
+        .map_err(|e| CliError::new(format!("--algorithm: {e}")))?;
+    PrivateKey::generate(alg).map_err(|e| CliError::from_error(&e))
+}
+
+/// A CSR of that name exists: carry on when it is this key's, else say
+/// whose it is.
+fn resume_or_explain(client: &Client, name: &str, spki: &[u8]) -> Result<(), CliError> {
+    let existing = client
+        .json("GET", &format!("{CSR_PATH}/{name}"), None)
+        .map_err(|e| api_error(&e))?;
+    if csr_api::requested_key(&existing).as_deref() == Some(spki) {
+        eprintln!("certificatesigningrequest {name} exists for this key; carrying on with it");
+        return Ok(());
+    }
+    let row = csr_api::row(&existing, OffsetDateTime::now_utc());
+    Err(CliError::new(format!(
+        "certificatesigningrequest {name} already exists for another key (requested by {}, for {}, {}, {} old)",
+        row.requestor, row.identity, row.condition, row.age
+    ))
+    .code(EXIT_NO)
+    .hint(format!("pick another name with --name, or delete it: kubectl delete csr {name}")))
+}
+
+/// A 403, with the permission that is missing and a ClusterRole that
+/// grants it.
+fn forbidden(client: &Client, e: &ApiError, verb: &str, subresource: &str) -> CliError {
+    let mut err = api_error(e);
+    let user = client.self_subject_review().unwrap_or_default();
+    let attrs = Attributes {
+        user,
+        verb: verb.into(),
+        is_resource_request: true,
+        api_group: "certificates.k8s.io".into(),
+        resource: "certificatesigningrequests".into(),
+        subresource: subresource.into(),
+        ..Attributes::default()
+    };
+    let mut hint = format!(
+        "needs `{verb}` on certificatesigningrequests{} (cluster scope); this would allow it:\n{}",
+        if subresource.is_empty() {
+            String::new()
+        } else {
+            format!("/{subresource}")
+        },
+        explain::suggestion(&attrs)
+    );
+    if subresource == "approval" {
+        hint.push_str(&format!(
+            "\nand `approve` on signers.certificates.k8s.io, resourceNames [{}]",
+            csr_api::CLIENT_SIGNER
+        ));
+    }
+    err = err.hint(hint);
+    err
+}
+
+/// Appends an Approved or Denied condition (PUT .../approval).
+fn decide(
+    client: &Client,
+    name: &str,
+    approve: bool,
+    reason: &str,
+    force: bool,
+) -> Result<bool, CliError> {
+    let path = format!("{CSR_PATH}/{name}");
+    let current = client
+        .json("GET", &path, None)
+        .map_err(|e| match e.code() {
+            Some(404) => {
+                CliError::new(format!("certificatesigningrequest {name} not found")).code(EXIT_NO)
+            }
+            _ => api_error(&e),
+        })?;
+    let verb = if approve { "approved" } else { "denied" };
+    let message = format!(
+        "This CSR was {verb} by kauth certificate {}",
+        if approve { "approve" } else { "deny" }
+    );
+    let mut updated = csr_api::with_decision(
+        &current,
+        approve,
+        reason,
+        &message,
+        OffsetDateTime::now_utc(),
+    );
+    if updated.is_none() && force {
+        updated = Some(current.clone());
+    }
+    let Some(updated) = updated else {
+        return Ok(false);
+    };
+    if let (false, State::Approved | State::Issued(_)) | (true, State::Denied { .. }) =
+        (approve, csr_api::state(&current))
+    {
+        return Err(CliError::new(format!(
+            "certificatesigningrequest {name} is already {}: Approved and Denied are exclusive",
+            if approve { "denied" } else { "approved" }
+        ))
+        .code(EXIT_NO));
+    }
+    client
+        .json("PUT", &format!("{path}/approval"), Some(&updated))
+        .map_err(|e| match e.code() {
+            Some(403) => forbidden(client, &e, "update", "approval"),
+            _ => api_error(&e),
+        })?;
+    Ok(true)
+}
+
+/// Waits for the certificate; diagnoses denial, failure, and an approval
+/// no signer acts on.
+fn wait_for_certificate(
+    client: &Client,
+    name: &str,
+    signer: &str,
+    wait: Duration,
+    approved_by_us: bool,
+) -> Result<Vec<u8>, CliError> {
+    let path = format!("{CSR_PATH}/{name}");
+    let deadline = Instant::now() + StdDuration::from_secs_f64(wait.as_seconds_f64().max(0.0));
+    let mut spinner = Spinner::new(format!("waiting for {name} to be approved and signed"));
+    let mut said_pending = approved_by_us;
+    loop {
+        let obj = client.json("GET", &path, None).map_err(|e| api_error(&e))?;
+        let state = csr_api::state(&obj);
+        match &state {
+            State::Issued(pem) => {
+                spinner.finish("");
+                return Ok(pem.clone());
+            }
+            State::Denied { reason, message } => {
+                spinner.finish("");
+                return Err(CliError::new(format!(
+                    "certificatesigningrequest {name} was denied ({reason}): {message}"
+                ))
+                .code(EXIT_NO));
+            }
+            State::Failed { reason, message } => {
+                spinner.finish("");
+                return Err(CliError::new(format!(
+                    "the signer failed certificatesigningrequest {name} ({reason}): {message}"
+                ))
+                .code(EXIT_NO));
+            }
+            State::Pending if !said_pending => {
+                spinner.finish("");
+                eprintln!(
+                    "waiting for an approver: kubectl certificate approve {name} (or kauth cert approve {name})"
+                );
+                said_pending = true;
+            }
+            _ => {}
+        }
+        if Instant::now() >= deadline {
+            spinner.finish("");
+            let waited = pki_io::human(wait);
+            return Err(match state {
+                State::Approved => CliError::new(format!(
+                    "certificatesigningrequest {name} is approved but no certificate was issued after {waited}: no signer is running for {signer}"
+                ))
+                .code(EXIT_NO)
+                .hint(if signer == csr_api::CLIENT_SIGNER {
+                    "kube-controller-manager signs it with --cluster-signing-cert-file/--cluster-signing-key-file (kubeadm's default); managed control planes (EKS, GKE, AKS) do not: use their IAM/OIDC access, or a ServiceAccount (`kauth sa kubeconfig`)".to_string()
+                } else {
+                    format!("a controller for the signer {signer} must be installed and watching")
+                }),
+                _ => CliError::new(format!("certificatesigningrequest {name} is still pending after {waited}: nobody approved it"))
+                    .code(EXIT_NO)
+                    .hint(format!(
+                        "approve it (kubectl certificate approve {name}), then run the same command again with --key to pick it up"
+                    )),
+            });
+        }
+        spinner.tick();
+        std::thread::sleep(StdDuration::from_millis(250));
+    }
+}
+
+/// Who the API server will take the certificate for.
+fn report_identity(leaf: &[u8], cluster_ca: &Option<Vec<Vec<u8>>>) {
+    let now = OffsetDateTime::now_utc();
+    if let Ok(f) = crate::pki::inspect::facts(leaf)
+        && let Some(end) = f.not_after_time
+    {
+        eprintln!("valid until {}", pki_io::describe_expiry(end, now));
+    }
+    let roots = cluster_ca.clone().unwrap_or_default();
+    match super::identity(leaf, &[], &roots, now) {
+        Ok(user) => eprintln!("the API server will see {}", describe_user(&user)),
+        Err(e) if roots.is_empty() => {
+            eprintln!("kauth cannot check the chain (no cluster CA in the kubeconfig): {e}")
+        }
+        Err(e) => eprintln!(
+            "warning: the certificate does not chain to the cluster's CA ({e}); it works only if the server's --client-ca-file holds the signer's CA"
+        ),
+    }
+}
+
+pub fn list(args: ListArgs, global: &GlobalArgs) -> CliResult {
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    let list = client
+        .json("GET", CSR_PATH, None)
+        .map_err(|e| api_error(&e))?;
+    let items = list["items"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        eprintln!("No resources found");
+        return Ok(());
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut t = TabWriter::kubectl();
+    t.row([
+        "NAME",
+        "AGE",
+        "SIGNERNAME",
+        "REQUESTOR",
+        "REQUESTEDDURATION",
+        "IDENTITY",
+        "CONDITION",
+    ]);
+    for item in &items {
+        let r = csr_api::row(item, now);
+        t.row([
+            r.name,
+            r.age,
+            r.signer,
+            r.requestor,
+            r.duration,
+            r.identity,
+            r.condition,
+        ]);
+    }
+    print!("{}", t.render());
+    Ok(())
+}
+
+pub fn approve_or_deny(args: DecideArgs, global: &GlobalArgs, approve: bool) -> CliResult {
+    let resolved = args.connection.resolve(global)?;
+    let client = connect(&resolved)?;
+    let default_reason = if approve { "KauthApprove" } else { "KauthDeny" };
+    let reason = args.reason.as_deref().unwrap_or(default_reason);
+    for name in &args.names {
+        let changed = decide(&client, name, approve, reason, args.force)?;
+        let verb = if approve { "approved" } else { "denied" };
+        println!("certificatesigningrequest.certificates.k8s.io/{name} {verb}");
+        if !changed {
+            eprintln!("kauth: {name} was already {verb}");
+        }
+    }
+    Ok(())
+}
