@@ -2,6 +2,7 @@
 //! Each command is a thin function over library code.
 
 pub mod commands;
+pub mod complete;
 pub mod connection;
 pub mod error;
 pub mod output;
@@ -84,11 +85,24 @@ pub enum Command {
     /// Bearer tokens: what a JWT says and who the server takes it for
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(
+        after_help = "Examples:\n  echo 'source <(kauth completion bash)' >> ~/.bashrc\n  echo 'source <(kauth completion zsh)' >> ~/.zshrc\n  kauth completion fish > ~/.config/fish/completions/kauth.fish\n  kauth completion powershell >> $PROFILE\n\nContext, cluster and user names complete from the kubeconfig in effect."
+    )]
+    Completion(CompletionArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell
+    #[arg(value_parser = complete::SHELLS)]
+    pub shell: String,
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
 pub fn main() -> i32 {
     restore_sigpipe();
+    complete::complete_env();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -105,6 +119,13 @@ pub fn main() -> i32 {
         Command::Request(args) => commands::request::run(args, &cli.global),
         Command::Sa(cmd) => commands::sa::run(cmd, &cli.global),
         Command::Token(cmd) => commands::token::run(cmd),
+        Command::Completion(args) => {
+            print!(
+                "{}",
+                complete::registration(&args.shell).unwrap_or_default()
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => 0,

@@ -39,7 +39,7 @@ pub struct ExportArgs {
     #[arg(long)]
     pub name: Option<String>,
     /// compat, modern or legacy
-    #[arg(long, default_value = "compat")]
+    #[arg(long, default_value = "compat", add = crate::cli::complete::values(&["compat", "modern", "legacy"]))]
     pub profile: Profile,
     #[command(flatten)]
     pub password: PasswordArgs,

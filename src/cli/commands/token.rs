@@ -37,7 +37,7 @@ pub struct InspectArgs {
     #[arg(long = "api-audience", value_name = "AUD")]
     pub api_audiences: Vec<String>,
     /// Output format: text or json
-    #[arg(short = 'o', long = "output", default_value = "text")]
+    #[arg(short = 'o', long = "output", default_value = "text", add = crate::cli::complete::values(&["text", "json"]))]
     pub output: String,
     /// Answer for this moment instead of now (RFC 3339)
     #[arg(long, value_parser = pki_io::parse_time)]

@@ -12,7 +12,7 @@ pub struct ExplainArgs {
     /// The path and query, or a full URL
     pub url: String,
     /// Output format: text or json
-    #[arg(short = 'o', long = "output", default_value = "text")]
+    #[arg(short = 'o', long = "output", default_value = "text", add = crate::cli::complete::values(&["text", "json"]))]
     pub output: String,
 }
 

@@ -22,7 +22,7 @@ pub struct WhoamiArgs {
     #[command(flatten)]
     pub server: ServerArgs,
     /// Output format: table, json or yaml
-    #[arg(short = 'o', long = "output", default_value = "table")]
+    #[arg(short = 'o', long = "output", default_value = "table", add = crate::cli::complete::values(&["table", "json", "yaml"]))]
     pub output: String,
 }
 

@@ -24,7 +24,7 @@ pub struct InspectArgs {
     #[arg(long, value_parser = pki_io::parse_time)]
     pub at: Option<OffsetDateTime>,
     /// Output format: text or json
-    #[arg(short = 'o', long = "output", default_value = "text")]
+    #[arg(short = 'o', long = "output", default_value = "text", add = crate::cli::complete::values(&["text", "json"]))]
     pub output: String,
 }
 

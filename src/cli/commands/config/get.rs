@@ -35,7 +35,7 @@ pub struct GetContextsArgs {
     /// Context names to show (all when none)
     names: Vec<String>,
     /// Output format. One of: name
-    #[arg(short = 'o', long = "output", default_value = "")]
+    #[arg(short = 'o', long = "output", default_value = "", add = crate::cli::complete::values(&["name"]))]
     output: String,
     /// Don't print headers
     #[arg(long)]

@@ -15,35 +15,66 @@ use crate::store::kubeconfig::{PathOptions, StoreError};
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Display the current-context
+    #[command(after_help = "Examples:\n  kauth config current-context")]
     CurrentContext(get::CurrentContextArgs),
     /// Display merged kubeconfig settings or a specified kubeconfig file
+    #[command(
+        after_help = "Examples:\n  kauth config view\n  kauth config view --minify --flatten\n  kauth config view -o jsonpath='{.users[?(@.name == \"e2e\")].user.password}'"
+    )]
     View(view::ViewArgs),
     /// Set the current-context in a kubeconfig file
-    #[command(visible_alias = "use")]
+    #[command(
+        visible_alias = "use",
+        after_help = "Examples:\n  kauth config use-context prod\n  kauth config use-context -          # the previous context\n  kauth config use-context            # pick on a terminal"
+    )]
     UseContext(use_context::UseContextArgs),
     /// Describe one or many contexts
+    #[command(
+        after_help = "Examples:\n  kauth config get-contexts\n  kauth config get-contexts -o name\n  kauth config get-contexts prod"
+    )]
     GetContexts(get::GetContextsArgs),
     /// Display clusters defined in the kubeconfig
+    #[command(after_help = "Examples:\n  kauth config get-clusters")]
     GetClusters(get::NoArgs),
     /// Display users defined in the kubeconfig
+    #[command(after_help = "Examples:\n  kauth config get-users")]
     GetUsers(get::NoArgs),
     /// Set a cluster entry in kubeconfig
+    #[command(
+        after_help = "Examples:\n  kauth config set-cluster prod --server=https://1.2.3.4\n  kauth config set-cluster prod --certificate-authority=ca.crt --embed-certs\n  kauth config set-cluster prod --insecure-skip-tls-verify=true"
+    )]
     SetCluster(set::SetClusterArgs),
     /// Set a user entry in kubeconfig
+    #[command(
+        after_help = "Examples:\n  kauth config set-credentials kfree --client-certificate=kfree.crt --client-key=kfree.key --embed-certs\n  kauth config set-credentials ci --token=$TOKEN\n  kauth config set-credentials sso --exec-command=kubelogin --exec-api-version=client.authentication.k8s.io/v1"
+    )]
     SetCredentials(set::SetCredentialsArgs),
     /// Set a context entry in kubeconfig
+    #[command(
+        after_help = "Examples:\n  kauth config set-context kfree@prod --cluster=prod --user=kfree --namespace=dev\n  kauth config set-context --current --namespace=kube-system"
+    )]
     SetContext(set::SetContextArgs),
     /// Set an individual value in a kubeconfig file
+    #[command(
+        after_help = "Examples:\n  kauth config set clusters.prod.server https://1.2.3.4\n  kauth config set users.kfree.client-key-data cert_data_here --set-raw-bytes=true"
+    )]
     Set(set::SetArgs),
     /// Unset an individual value in a kubeconfig file
+    #[command(
+        after_help = "Examples:\n  kauth config unset current-context\n  kauth config unset contexts.foo.namespace"
+    )]
     Unset(set::UnsetArgs),
     /// Delete the specified context from the kubeconfig
+    #[command(after_help = "Examples:\n  kauth config delete-context old")]
     DeleteContext(delete::NameArgs),
     /// Delete the specified cluster from the kubeconfig
+    #[command(after_help = "Examples:\n  kauth config delete-cluster old")]
     DeleteCluster(delete::NameArgs),
     /// Delete the specified user from the kubeconfig
+    #[command(after_help = "Examples:\n  kauth config delete-user old")]
     DeleteUser(delete::NameArgs),
     /// Rename a context from the kubeconfig file
+    #[command(after_help = "Examples:\n  kauth config rename-context old-name new-name")]
     RenameContext(delete::RenameArgs),
 }
 

@@ -13,7 +13,7 @@ pub struct ViewArgs {
     #[arg(hide = true)]
     unexpected: Vec<String>,
     /// Output format: yaml, json, name, jsonpath=TEMPLATE
-    #[arg(short = 'o', long = "output", default_value = "yaml")]
+    #[arg(short = 'o', long = "output", default_value = "yaml", add = crate::cli::complete::values(&["yaml", "json", "jsonpath="]))]
     output: String,
     /// Merge the full hierarchy of kubeconfig files
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_parser = parse_bool)]

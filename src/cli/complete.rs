@@ -1,0 +1,227 @@
+//! Shell completion: the scripts a shell sources (`kauth completion SHELL`),
+//! and the candidates kauth computes when the shell asks
+//! (`COMPLETE=bash kauth -- kauth config use-context <TAB>`): context,
+//! cluster and user names from the kubeconfig in effect, paths for file
+//! arguments, and the values of enumerated flags.
+//!
+//! Completion never fails and never prints anything but candidates: a
+//! missing or broken kubeconfig gives no names.
+
+use clap::{Arg, CommandFactory, ValueHint};
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
+use clap_complete::env::{CompleteEnv, EnvCompleter, Shells};
+
+use crate::kubeconfig::Config;
+use crate::store::kubeconfig::{PathOptions, starting_config};
+
+/// The shells kauth writes completion for.
+pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];
+
+/// Answers the shell when `COMPLETE` is set; returns otherwise.
+pub fn complete_env() {
+    CompleteEnv::with_factory(command)
+        .completer("kauth")
+        .complete();
+}
+
+/// The script that registers kauth's completion with `shell`.
+pub fn registration(shell: &str) -> Option<String> {
+    let shells = Shells::builtins();
+    let completer: &dyn EnvCompleter = shells.completer(shell)?;
+    let mut out = Vec::new();
+    completer
+        .write_registration("COMPLETE", "kauth", "kauth", "kauth", &mut out)
+        .ok()?;
+    String::from_utf8(out).ok()
+}
+
+#[derive(Clone, Copy)]
+enum Names {
+    Contexts,
+    Clusters,
+    Users,
+}
+
+/// The CLI with what completion needs: name candidates and path hints.
+pub fn command() -> clap::Command {
+    let mut cmd = crate::cli::Cli::command();
+    for (id, names) in [
+        ("context", Names::Contexts),
+        ("cluster", Names::Clusters),
+        ("user", Names::Users),
+    ] {
+        cmd = cmd.mut_arg(id, |a| a.add(candidates(names)));
+    }
+    cmd = cmd.mut_subcommand("config", |config| {
+        let mut config = config;
+        for (sub, names) in [
+            ("use-context", Names::Contexts),
+            ("delete-context", Names::Contexts),
+            ("rename-context", Names::Contexts),
+            ("set-context", Names::Contexts),
+            ("get-contexts", Names::Contexts),
+            ("delete-cluster", Names::Clusters),
+            ("set-cluster", Names::Clusters),
+            ("delete-user", Names::Users),
+            ("set-credentials", Names::Users),
+        ] {
+            config = config.mut_subcommand(sub, |s| {
+                let positional: Vec<String> = s
+                    .get_positionals()
+                    .map(|a| a.get_id().to_string())
+                    .collect();
+                positional
+                    .iter()
+                    .fold(s, |s, id| s.mut_arg(id, |a| a.add(candidates(names))))
+            });
+        }
+        config
+    });
+    with_path_hints(cmd)
+}
+
+/// Fixed values to complete for a flag whose parser takes free text.
+pub fn values(list: &'static [&'static str]) -> ArgValueCandidates {
+    ArgValueCandidates::new(move || list.iter().map(|v| CompletionCandidate::new(*v)).collect())
+}
+
+/// Names accepted by `--algorithm`.
+pub const ALGORITHMS: &[&str] = &["ecdsa-p256", "ecdsa-p384", "ed25519", "rsa"];
+
+fn candidates(names: Names) -> ArgValueCandidates {
+    ArgValueCandidates::new(move || kubeconfig_names(names))
+}
+
+/// File and directory arguments complete paths (by their value name).
+fn with_path_hints(cmd: clap::Command) -> clap::Command {
+    let hint = |a: &Arg| -> Option<ValueHint> {
+        if a.get_value_hint() != ValueHint::Unknown {
+            return None;
+        }
+        let name = a.get_value_names()?.first()?.to_string();
+        match name.as_str() {
+            "FILE" | "CSV" => Some(ValueHint::FilePath),
+            "PATH" => Some(ValueHint::AnyPath),
+            "DIR" => Some(ValueHint::DirPath),
+            _ => None,
+        }
+    };
+    let ids: Vec<(String, ValueHint)> = cmd
+        .get_arguments()
+        .filter_map(|a| hint(a).map(|h| (a.get_id().to_string(), h)))
+        .collect();
+    let mut cmd = ids
+        .into_iter()
+        .fold(cmd, |c, (id, h)| c.mut_arg(id, |a| a.value_hint(h)));
+    if cmd.get_arguments().any(|a| a.get_id() == "algorithm") {
+        cmd = cmd.mut_arg("algorithm", |a| a.add(values(ALGORITHMS)));
+    }
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        cmd = cmd.mut_subcommand(name, with_path_hints);
+    }
+    cmd
+}
+
+/// `--kubeconfig` from the command line being completed (the completer
+/// runs as `kauth -- kauth ARGS...`).
+fn kubeconfig_flag(args: &[String]) -> Option<String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if let Some(v) = a.strip_prefix("--kubeconfig=") {
+            return Some(v.to_string());
+        }
+        if a == "--kubeconfig" {
+            return it.next().cloned();
+        }
+    }
+    None
+}
+
+fn kubeconfig_names(names: Names) -> Vec<CompletionCandidate> {
+    let args: Vec<String> = std::env::args().collect();
+    let opts = PathOptions::from_env(kubeconfig_flag(&args).as_deref());
+    match starting_config(&opts) {
+        Ok(config) => candidates_from(&config, names),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn candidates_from(config: &Config, names: Names) -> Vec<CompletionCandidate> {
+    match names {
+        Names::Contexts => config
+            .contexts
+            .iter()
+            .map(|(name, c)| {
+                let mut help = c.cluster.clone();
+                if !c.namespace.is_empty() {
+                    help.push_str(&format!(" ({})", c.namespace));
+                }
+                if *name == config.current_context {
+                    help.push_str(" [current]");
+                }
+                CompletionCandidate::new(name).help(Some(help.into()))
+            })
+            .collect(),
+        Names::Clusters => config
+            .clusters
+            .iter()
+            .map(|(name, c)| CompletionCandidate::new(name).help(Some(c.server.clone().into())))
+            .collect(),
+        Names::Users => config
+            .auth_infos
+            .keys()
+            .map(CompletionCandidate::new)
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kubeconfig_flag_is_found_in_either_spelling() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            kubeconfig_flag(&v(&[
+                "kauth",
+                "--",
+                "kauth",
+                "--kubeconfig",
+                "a.yaml",
+                "config"
+            ])),
+            Some("a.yaml".into())
+        );
+        assert_eq!(
+            kubeconfig_flag(&v(&["kauth", "config", "--kubeconfig=b"])),
+            Some("b".into())
+        );
+        assert_eq!(kubeconfig_flag(&v(&["kauth", "config"])), None);
+    }
+
+    #[test]
+    fn every_shell_has_a_registration_script() {
+        for shell in SHELLS {
+            let script = registration(shell).unwrap();
+            assert!(script.contains("kauth"), "{shell}");
+        }
+        assert!(registration("tcsh").is_none());
+    }
+
+    #[test]
+    fn file_flags_complete_paths() {
+        let mut cmd = command();
+        cmd.build();
+        let key = cmd
+            .find_subcommand("p12")
+            .and_then(|p| p.find_subcommand("export"))
+            .unwrap();
+        let cert = key.get_arguments().find(|a| a.get_id() == "cert").unwrap();
+        assert_eq!(cert.get_value_hint(), ValueHint::FilePath);
+    }
+}

@@ -1,0 +1,346 @@
+//! Shell completion through real shells, the generated completion scripts
+//! and man pages kept fresh, `--help` examples everywhere, and kauth as a
+//! kubectl plugin.
+//!
+//! `KAUTH_BLESS=1 cargo test --test completion_and_docs` rewrites
+//! `completions/` and `docs/man/` from the CLI definition.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::cargo::cargo_bin;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bless() -> bool {
+    std::env::var_os("KAUTH_BLESS").is_some()
+}
+
+/// Compares `want` (file name -> contents) with the directory, or writes it.
+fn check_fresh(dir: &Path, want: &[(String, Vec<u8>)], how: &str) {
+    if bless() {
+        std::fs::create_dir_all(dir).unwrap();
+        for (name, body) in want {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+        return;
+    }
+    for (name, body) in want {
+        let have = std::fs::read(dir.join(name)).unwrap_or_default();
+        assert!(
+            have == *body,
+            "{} is stale; {how}",
+            dir.join(name).display()
+        );
+    }
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = want.iter().map(|(n, _)| n.clone()).collect();
+    expected.sort();
+    assert_eq!(
+        names,
+        expected,
+        "{} holds files the CLI no longer makes; {how}",
+        dir.display()
+    );
+}
+
+const HOW: &str = "run `KAUTH_BLESS=1 cargo test --test completion_and_docs`";
+
+#[test]
+fn completion_scripts_in_the_repository_are_fresh() {
+    let files = [
+        ("bash", "kauth.bash"),
+        ("zsh", "_kauth"),
+        ("fish", "kauth.fish"),
+        ("powershell", "kauth.ps1"),
+        ("elvish", "kauth.elv"),
+    ];
+    let want: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(shell, file)| {
+            let out = Command::new(cargo_bin("kauth"))
+                .args(["completion", shell])
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            assert!(!out.stdout.is_empty(), "{shell}");
+            (file.to_string(), out.stdout)
+        })
+        .collect();
+    check_fresh(&root().join("completions"), &want, HOW);
+}
+
+#[test]
+fn man_pages_are_fresh() {
+    let tmp = tempfile::tempdir().unwrap();
+    clap_mangen::generate_to(kauth::cli::complete::command(), tmp.path()).unwrap();
+    let want: Vec<(String, Vec<u8>)> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    assert!(want.iter().any(|(n, _)| n == "kauth-config-use-context.1"));
+    check_fresh(&root().join("docs/man"), &want, HOW);
+}
+
+#[test]
+fn every_command_has_examples_in_its_help() {
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        let path = format!("{path} {}", cmd.get_name()).trim().to_string();
+        if cmd.get_subcommands().next().is_none() {
+            let help = cmd
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            if !help.contains("Examples:") {
+                missing.push(path);
+            }
+            return;
+        }
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            walk(sub, &path, missing);
+        }
+    }
+    let mut cmd = kauth::cli::complete::command();
+    cmd.build();
+    let mut missing = Vec::new();
+    walk(&cmd, "", &mut missing);
+    assert!(
+        missing.is_empty(),
+        "no Examples: section in --help of: {missing:?}"
+    );
+}
+
+/// Runs bash's completion function for `line` as bash would on TAB.
+fn bash_complete(dir: &Path, kubeconfig: &Path, words: &[&str]) -> Vec<String> {
+    let bin = cargo_bin("kauth");
+    let script = format!(
+        "source <(kauth completion bash)\nCOMP_WORDS=({words})\nCOMP_CWORD={cword}\nCOMP_LINE=\"${{COMP_WORDS[*]}}\"\nCOMP_POINT=${{#COMP_LINE}}\nCOMP_TYPE=9\n_clap_complete_kauth kauth \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+        words = words
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        cword = words.len() - 1,
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.parent().unwrap().display(),
+                std::env::var("PATH").unwrap()
+            ),
+        )
+        .env("KUBECONFIG", kubeconfig)
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+const KUBECONFIG: &str = "apiVersion: v1
+kind: Config
+current-context: prod
+clusters:
+- name: east
+  cluster: {server: https://10.0.0.1}
+- name: west
+  cluster: {server: https://10.0.0.2}
+contexts:
+- name: prod
+  context: {cluster: east, user: admin, namespace: web}
+- name: staging
+  context: {cluster: west, user: ci}
+users:
+- name: admin
+  user: {token: tok-admin}
+- name: ci
+  user: {token: tok-ci}
+";
+
+#[test]
+fn bash_completes_names_from_the_kubeconfig_in_effect() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kc = tmp.path().join("config");
+    std::fs::write(&kc, KUBECONFIG).unwrap();
+    let got = bash_complete(tmp.path(), &kc, &["kauth", "config", "use-context", "st"]);
+    assert_eq!(got, ["staging"]);
+    let got = bash_complete(tmp.path(), &kc, &["kauth", "config", "delete-cluster", "w"]);
+    assert_eq!(got, ["west"]);
+    let got = bash_complete(tmp.path(), &kc, &["kauth", "--user", "c"]);
+    assert_eq!(got, ["ci"]);
+    let got = bash_complete(
+        tmp.path(),
+        &kc,
+        &["kauth", "auth", "whoami", "--context", ""],
+    );
+    assert_eq!(got, ["prod", "staging"]);
+    // --kubeconfig on the line wins over KUBECONFIG.
+    let other = tmp.path().join("other");
+    std::fs::write(&other, KUBECONFIG.replace("staging", "qa")).unwrap();
+    let got = bash_complete(
+        tmp.path(),
+        &kc,
+        &[
+            "kauth",
+            "--kubeconfig",
+            "other",
+            "config",
+            "use-context",
+            "q",
+        ],
+    );
+    assert_eq!(got, ["qa"]);
+    // Enumerated values and subcommands.
+    let got = bash_complete(
+        tmp.path(),
+        &kc,
+        &["kauth", "key", "generate", "--algorithm", "ecdsa-"],
+    );
+    assert_eq!(got, ["ecdsa-p256", "ecdsa-p384"]);
+    let got = bash_complete(
+        tmp.path(),
+        &kc,
+        &["kauth", "p12", "export", "--profile", "mo"],
+    );
+    assert_eq!(got, ["modern"]);
+    let got = bash_complete(tmp.path(), &kc, &["kauth", "completion", "p"]);
+    assert_eq!(got, ["powershell"]);
+    // Paths for file flags.
+    std::fs::write(tmp.path().join("kfree.crt"), "x").unwrap();
+    let got = bash_complete(
+        tmp.path(),
+        &kc,
+        &["kauth", "cert", "inspect", "--ca", "kfr"],
+    );
+    assert_eq!(got, ["kfree.crt"]);
+    // A missing or broken kubeconfig: no names, no noise.
+    let got = bash_complete(
+        tmp.path(),
+        &tmp.path().join("missing"),
+        &["kauth", "config", "use-context", ""],
+    );
+    assert!(got.iter().all(|c| c.starts_with('-')), "{got:?}");
+    std::fs::write(tmp.path().join("broken"), "clusters: [").unwrap();
+    let got = bash_complete(
+        tmp.path(),
+        &tmp.path().join("broken"),
+        &["kauth", "config", "use-context", "p"],
+    );
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
+fn fish_completes_with_descriptions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kc = tmp.path().join("config");
+    std::fs::write(&kc, KUBECONFIG).unwrap();
+    // fish's registration calls `COMPLETE=fish kauth -- WORDS... CURRENT`;
+    // that protocol is what fish runs (fish itself may be absent here).
+    let out = Command::new(cargo_bin("kauth"))
+        .args(["--", "kauth", "config", "use-context", ""])
+        .env("COMPLETE", "fish")
+        .env("KUBECONFIG", &kc)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(|l| l == "prod\teast (web) [current]"),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l == "staging\twest"), "{text}");
+    if Command::new("fish").arg("--version").output().is_ok() {
+        let script = format!(
+            "{}\ncomplete --do-complete 'kauth config use-context st'",
+            String::from_utf8(
+                Command::new(cargo_bin("kauth"))
+                    .args(["completion", "fish"])
+                    .output()
+                    .unwrap()
+                    .stdout
+            )
+            .unwrap()
+        );
+        let out = Command::new("fish")
+            .args(["--no-config", "-c", &script])
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    cargo_bin("kauth").parent().unwrap().display(),
+                    std::env::var("PATH").unwrap()
+                ),
+            )
+            .env("KUBECONFIG", &kc)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).starts_with("staging"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn installed_as_kubectl_kauth_it_is_a_kubectl_plugin() {
+    let Some(kubectl) = support::kubectl() else {
+        eprintln!("kubectl.1.32 not found: plugin test skipped");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::os::unix::fs::symlink(cargo_bin("kauth"), bin.join("kubectl-kauth")).unwrap();
+    let kc = tmp.path().join("config");
+    std::fs::write(&kc, KUBECONFIG).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let plugin = Command::new(&kubectl)
+        .args(["kauth", "config", "get-contexts", "-o", "name"])
+        .env("PATH", &path)
+        .env("KUBECONFIG", &kc)
+        .output()
+        .unwrap();
+    assert!(
+        plugin.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plugin.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&plugin.stdout), "prod\nstaging\n");
+    let list = Command::new(&kubectl)
+        .args(["plugin", "list"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("kubectl-kauth"),
+        "{}",
+        String::from_utf8_lossy(&list.stdout)
+    );
+}
