@@ -4,7 +4,8 @@
 Usage: python3 bench/config_bench.py [--runs N] [--kubectl PATH]
 
 Builds kauth in release mode, then times `config current-context`,
-`config view --minify` and `config use-context` with kauth and with
+`config view --minify`, `config use-context` and the shell completion of
+context names (a TAB) with kauth and with
 kubectl 1.32 on (a) one small kubeconfig and (b) 20 files holding 2,000
 contexts (with clusters and users) in a KUBECONFIG list. Prints the
 median wall time of each, the ratio kubectl/kauth, and the peak RSS of
@@ -110,7 +111,8 @@ def main():
                 ("20 files, 2000 contexts", ":".join(large), "ctx-19-099", "ctx-00-000")]
         commands = [("current-context", lambda a, b: ["config", "current-context"]),
                     ("view --minify", lambda a, b: ["config", "view", "--minify"]),
-                    ("use-context", None)]
+                    ("use-context", None),
+                    ("TAB use-context", "complete")]
         print(f"{'set':<26}{'command':<18}{'kubectl':>10}{'kauth':>10}{'ratio':>8}{'kubectl RSS':>13}{'kauth RSS':>11}{'RSS ratio':>10}")
         for set_name, kubeconfig, ctx_a, ctx_b in sets:
             env = dict(os.environ, KUBECONFIG=kubeconfig, HOME=tmp)
@@ -127,6 +129,12 @@ def main():
                                 times.append(t)
                                 peaks.append(rss)
                         results[tool] = (statistics.median(times), max(peaks))
+                elif make == "complete":
+                    # Shell completion of context names: kubectl's cobra
+                    # protocol against kauth's (what a TAB costs).
+                    kenv = dict(env, COMPLETE="fish")
+                    results = {"kubectl": measure([args.kubectl, "__complete", "config", "use-context", ""], env, tmp, args.runs),
+                               "kauth": measure([kauth, "--", "kauth", "config", "use-context", ""], kenv, tmp, args.runs)}
                 else:
                     argv = make(ctx_a, ctx_b)
                     results = {tool: measure([binary] + argv, env, tmp, args.runs)
