@@ -904,6 +904,57 @@ fn kubeconfig_credentials_of_every_kind_reach_the_server() {
         *proxy.targets.lock().unwrap(),
         [format!("127.0.0.1:{}", server.port)]
     );
+    // Without proxy-url, HTTPS_PROXY is used as client-go uses it (never
+    // for loopback addresses), and NO_PROXY exempts hosts.
+    let env_proxy = support::proxy::Proxy::start_to(Some(format!("127.0.0.1:{}", server.port)));
+    let named = tmp.path().join("named.kubeconfig");
+    let text = std::fs::read_to_string(&kc).unwrap();
+    let text = text
+        .replace(
+            &format!("    proxy-url: {}\n", proxy.url),
+            "    tls-server-name: localhost\n",
+        )
+        .replace("https://127.0.0.1:", "https://apiserver.kauth.test:");
+    std::fs::write(&named, text).unwrap();
+    let with_env = |kubeconfig: &Path, no_proxy: &str| {
+        Command::new(assert_cmd::cargo::cargo_bin("kauth"))
+            .args(["request", "/version"])
+            .env("KUBECONFIG", kubeconfig)
+            .env("HTTPS_PROXY", &env_proxy.url)
+            .env("NO_PROXY", no_proxy)
+            .output()
+            .unwrap()
+    };
+    let out = with_env(&named, "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        *env_proxy.targets.lock().unwrap(),
+        [format!("apiserver.kauth.test:{}", server.port)]
+    );
+    let out = with_env(&named, ".kauth.test");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "NO_PROXY: a direct connection to a name that resolves nowhere"
+    );
+    let direct = tmp.path().join("direct.kubeconfig");
+    std::fs::write(
+        &direct,
+        std::fs::read_to_string(&named)
+            .unwrap()
+            .replace("apiserver.kauth.test", "127.0.0.1"),
+    )
+    .unwrap();
+    assert!(with_env(&direct, "").status.success());
+    assert_eq!(
+        env_proxy.targets.lock().unwrap().len(),
+        1,
+        "loopback: never proxied"
+    );
 }
 
 #[test]

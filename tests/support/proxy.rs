@@ -12,6 +12,12 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn start() -> Proxy {
+        Proxy::start_to(None)
+    }
+
+    /// A proxy that connects every tunnel to `to`, whatever host it was
+    /// asked for (so tests can use names that resolve nowhere).
+    pub fn start_to(to: Option<String>) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let targets = Arc::new(Mutex::new(Vec::new()));
@@ -19,14 +25,15 @@ impl Proxy {
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let seen = seen.clone();
-                std::thread::spawn(move || tunnel(client, &seen));
+                let to = to.clone();
+                std::thread::spawn(move || tunnel(client, &seen, to));
             }
         });
         Proxy { url, targets }
     }
 }
 
-fn tunnel(client: TcpStream, seen: &Mutex<Vec<String>>) -> Option<()> {
+fn tunnel(client: TcpStream, seen: &Mutex<Vec<String>>, to: Option<String>) -> Option<()> {
     let mut reader = BufReader::new(client.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -43,7 +50,7 @@ fn tunnel(client: TcpStream, seen: &Mutex<Vec<String>>) -> Option<()> {
         }
     }
     seen.lock().unwrap().push(target.clone());
-    let upstream = TcpStream::connect(&target).ok()?;
+    let upstream = TcpStream::connect(to.as_deref().unwrap_or(&target)).ok()?;
     let mut client_w = client.try_clone().ok()?;
     client_w
         .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
