@@ -123,6 +123,7 @@ pub struct Client {
     settings: Settings,
     endpoint: http::Endpoint,
     proxy: Option<http::Proxy>,
+    trust: tls::Trust,
     cached: Mutex<Option<exec::ExecCredential>>,
 }
 
@@ -133,10 +134,12 @@ impl Client {
             Some(p) if !p.is_empty() => Some(http::Proxy::parse(p)?),
             _ => None,
         };
+        let trust = tls::Trust::new(&settings.tls)?;
         Ok(Client {
             settings,
             endpoint,
             proxy,
+            trust,
             cached: Mutex::new(None),
         })
     }
@@ -218,7 +221,7 @@ impl Client {
             .unwrap_or_else(|| self.endpoint.host.clone());
         let server_name = rustls::pki_types::ServerName::try_from(name.clone())
             .map_err(|_| ClientError::Tls(format!("{name:?} is not a valid server name")))?;
-        let (config, seen) = tls::config(&tls)?;
+        let (config, seen) = tls::config(&self.trust, tls.client_cert.as_ref())?;
         let mut stream = http::tls_stream(tcp, config, server_name)?;
         // Complete the handshake first, so TLS failures are told apart.
         while stream.conn.is_handshaking() {

@@ -105,15 +105,23 @@ impl ServerCertVerifier for Recording {
     }
 }
 
-/// The rustls configuration and the record of what the server showed.
-pub fn config(
-    settings: &TlsSettings,
-) -> Result<(Arc<rustls::ClientConfig>, Arc<Mutex<Seen>>), ClientError> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let inner: Option<Arc<dyn ServerCertVerifier>> = if settings.insecure {
-        None
-    } else {
+/// What every connection to one server shares: the crypto provider and
+/// the server verifier, whose root store (the system's, when no CA is
+/// given) is read once per client rather than per request.
+pub struct Trust {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    verifier: Option<Arc<dyn ServerCertVerifier>>,
+}
+
+impl Trust {
+    pub fn new(settings: &TlsSettings) -> Result<Trust, ClientError> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        if settings.insecure {
+            return Ok(Trust {
+                provider,
+                verifier: None,
+            });
+        }
         let mut roots = rustls::RootCertStore::empty();
         match &settings.ca {
             Some(cas) => {
@@ -132,38 +140,43 @@ pub fn config(
                 }
             }
         }
-        Some(
-            rustls::client::WebPkiServerVerifier::builder_with_provider(
-                Arc::new(roots),
-                provider.clone(),
-            )
-            .build()
-            .map_err(|e| ClientError::Tls(format!("{}: {e}", settings.ca_source)))?,
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
         )
-    };
+        .build()
+        .map_err(|e| ClientError::Tls(format!("{}: {e}", settings.ca_source)))?;
+        Ok(Trust {
+            provider,
+            verifier: Some(verifier),
+        })
+    }
+}
+
+/// The rustls configuration for one connection, with the client
+/// certificate to present, and the record of what the server showed.
+pub fn config(
+    trust: &Trust,
+    client_certificate: Option<&(Vec<Vec<u8>>, Vec<u8>)>,
+) -> Result<(Arc<rustls::ClientConfig>, Arc<Mutex<Seen>>), ClientError> {
+    let seen = Arc::new(Mutex::new(Seen::default()));
     let verifier = Arc::new(Recording {
-        inner,
+        inner: trust.verifier.clone(),
         seen: seen.clone(),
-        provider: provider.clone(),
+        provider: trust.provider.clone(),
     });
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(trust.provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| ClientError::Tls(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    let config = match &settings.client_cert {
-        Some((chain, key)) => builder.with_client_cert_resolver(Arc::new(client_cert(
-            chain,
-            key,
-            &provider_for_keys(),
-        )?)),
+    let config = match client_certificate {
+        Some((chain, key)) => {
+            builder.with_client_cert_resolver(Arc::new(client_cert(chain, key, &trust.provider)?))
+        }
         None => builder.with_no_client_auth(),
     };
     Ok((Arc::new(config), seen))
-}
-
-fn provider_for_keys() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 /// The client certificate, checked against its key as Go's
