@@ -44,26 +44,34 @@ impl ApiError {
     }
 }
 
-/// The `Status` of a non-2xx answer.
-fn status_error(code: u16, http_reason: &str, body: &[u8]) -> ApiError {
-    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let reason = match text("reason") {
-        r if r.is_empty() => http_reason.replace(' ', ""),
-        r => r,
-    };
-    let mut message = text("message");
-    if message.is_empty() && v.is_null() {
-        message = String::from_utf8_lossy(body)
+/// The message of a non-2xx answer: the `Status` message kube-apiserver
+/// sends, or the plain text a kubelet sends.
+pub fn status_message(body: &[u8]) -> String {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => v
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        Err(_) => String::from_utf8_lossy(body)
             .trim()
             .chars()
             .take(200)
-            .collect();
+            .collect(),
     }
+}
+
+/// The `Status` of a non-2xx answer.
+fn status_error(code: u16, http_reason: &str, body: &[u8]) -> ApiError {
+    let reason = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("reason").and_then(Value::as_str).map(str::to_string))
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| http_reason.replace(' ', ""));
     ApiError::Status {
         code,
         reason,
-        message,
+        message: status_message(body),
     }
 }
 

@@ -147,14 +147,7 @@ fn explain_refusal(
     rbac: &[std::path::PathBuf],
     server: Option<&crate::client::Client>,
 ) {
-    let status: Value = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
-    let text = String::from_utf8_lossy(&r.body);
-    // kube-apiserver sends a Status; a kubelet plain text.
-    let message = match status.get("message").and_then(Value::as_str) {
-        Some(m) => m.to_string(),
-        None if status.is_null() => text.trim().to_string(),
-        None => String::new(),
-    };
+    let message = crate::client::api::status_message(&r.body);
     eprintln!(
         "kauth: {} {}: the server {} the {} of {}",
         r.status,
