@@ -68,15 +68,18 @@ pub struct TargetArgs {
 impl CredentialFlags {
     /// `--token`, read from standard input when `-`.
     pub fn read_token(&self) -> Result<Option<String>, CliError> {
-        Ok(match self.token.as_deref() {
-            Some("-") => {
-                let bytes =
-                    crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
-                Some(String::from_utf8_lossy(&bytes).trim().to_string())
-            }
-            other => other.map(str::to_string),
-        })
+        self.token.as_deref().map(token_argument).transpose()
     }
+}
+
+/// A token given as an argument, or `-` to read it from standard input
+/// (where no other user can see it).
+pub fn token_argument(arg: &str) -> Result<String, CliError> {
+    if arg != "-" {
+        return Ok(arg.to_string());
+    }
+    let bytes = crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
+    Ok(String::from_utf8_lossy(&bytes).trim().to_string())
 }
 
 impl ConnectionArgs {

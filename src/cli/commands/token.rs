@@ -51,13 +51,7 @@ pub fn run(cmd: TokenCommand) -> CliResult {
 }
 
 fn read_token(arg: &str) -> Result<zeroize::Zeroizing<String>, CliError> {
-    let text = if arg == "-" {
-        let bytes = crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
-        String::from_utf8(bytes)
-            .map_err(|_| CliError::new("standard input: the token is not text"))?
-    } else {
-        arg.to_string()
-    };
+    let text = zeroize::Zeroizing::new(crate::cli::connection::token_argument(arg)?);
     let t = text.trim();
     Ok(zeroize::Zeroizing::new(
         t.strip_prefix("Bearer ").unwrap_or(t).to_string(),

@@ -90,6 +90,18 @@ impl IdentityArgs {
     }
 }
 
+/// `valid until 2027-11-23T12:00:00Z (in 364 days)` on stderr.
+pub fn print_validity(der: &[u8], now: OffsetDateTime) {
+    if let Ok(f) = crate::pki::inspect::facts(der)
+        && let Some(end) = f.not_after_time
+    {
+        eprintln!(
+            "valid until {}",
+            crate::cli::pki_io::describe_expiry(end, now)
+        );
+    }
+}
+
 /// The user the API server would give `leaf` when its client CA bundle is
 /// `roots` (an error text when it would refuse the certificate).
 pub fn identity(

@@ -386,13 +386,9 @@ fn wait_for_certificate(
 /// Who the API server will take the certificate for.
 fn report_identity(leaf: &[u8], cluster_ca: &Option<Vec<Vec<u8>>>) {
     let now = OffsetDateTime::now_utc();
-    if let Ok(f) = crate::pki::inspect::facts(leaf)
-        && let Some(end) = f.not_after_time
-    {
-        eprintln!("valid until {}", pki_io::describe_expiry(end, now));
-    }
-    let roots = cluster_ca.clone().unwrap_or_default();
-    match super::identity(leaf, &[], &roots, now) {
+    super::print_validity(leaf, now);
+    let roots = cluster_ca.as_deref().unwrap_or(&[]);
+    match super::identity(leaf, &[], roots, now) {
         Ok(user) => eprintln!("the API server will see {}", describe_user(&user)),
         Err(e) if roots.is_empty() => {
             eprintln!("kauth cannot check the chain (no cluster CA in the kubeconfig): {e}")

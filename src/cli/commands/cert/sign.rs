@@ -64,11 +64,7 @@ pub fn run(args: SignArgs) -> CliResult {
 /// Says when the certificate expires and who the API server will think
 /// it is, from kauth's model of the server.
 pub fn report(der: &[u8], ca: &Ca, ca_path: &str, now: OffsetDateTime) {
-    if let Ok(f) = crate::pki::inspect::facts(der)
-        && let Some(end) = f.not_after_time
-    {
-        eprintln!("valid until {}", pki_io::describe_expiry(end, now));
-    }
+    super::print_validity(der, now);
     match super::identity(der, &[], std::slice::from_ref(&ca.cert_der), now) {
         Ok(user) => eprintln!(
             "an API server with --client-ca-file={ca_path} will see {}",
