@@ -11,18 +11,7 @@ use support::apiserver::TestServer;
 use support::{Run, kauth};
 
 fn setup() -> (tempfile::TempDir, TestServer, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let server = TestServer::start(tmp.path(), "", "");
-    let (crt, key) = server.client_cert("admin", "kadmin", &["system:masters"]);
-    let kc = server.kubeconfig(
-        "admin.kubeconfig",
-        &format!(
-            "    client-certificate: {}\n    client-key: {}",
-            crt.display(),
-            key.display()
-        ),
-    );
-    (tmp, server, kc)
+    support::apiserver::with_admin()
 }
 
 fn run(tmp: &tempfile::TempDir, kc: &std::path::Path, args: &[&str]) -> Run {
@@ -283,15 +272,7 @@ fn name_collisions_permissions_and_bad_input_are_diagnosed() {
         "no key is left behind by a failed request"
     );
     // A user without permission: the missing rule.
-    let (crt, key) = server.client_cert("kfree", "kfree", &["dev"]);
-    let kfree = server.kubeconfig(
-        "kfree.kubeconfig",
-        &format!(
-            "    client-certificate: {}\n    client-key: {}",
-            crt.display(),
-            key.display()
-        ),
-    );
+    let kfree = server.cert_kubeconfig("kfree", "kfree", &["dev"]);
     let r = run(
         &tmp,
         &kfree,

@@ -37,22 +37,10 @@ fn setup() -> (tempfile::TempDir, TestServer) {
     (tmp, server)
 }
 
-fn cert_user(server: &TestServer, name: &str, cn: &str, groups: &[&str]) -> std::path::PathBuf {
-    let (crt, key) = server.client_cert(name, cn, groups);
-    server.kubeconfig(
-        &format!("{name}.kubeconfig"),
-        &format!(
-            "    client-certificate: {}\n    client-key: {}",
-            crt.display(),
-            key.display()
-        ),
-    )
-}
-
 #[test]
 fn a_certificate_user_gets_the_answer_and_exit_zero() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     let r = kauth(
         tmp.path(),
         &kc,
@@ -75,7 +63,7 @@ fn a_certificate_user_gets_the_answer_and_exit_zero() {
 #[test]
 fn a_forbidden_request_is_explained_with_the_identity_and_a_fix() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "kfree", "kfree", &["dev"]);
+    let kc = server.cert_kubeconfig("kfree", "kfree", &["dev"]);
     let r = kauth(
         tmp.path(),
         &kc,
@@ -182,23 +170,13 @@ fn a_bad_token_is_a_401_explained_without_printing_it() {
         Some("s3cr3t-alice-token\n"),
     );
     assert!(r.stdout.contains("NotFound"), "{} {}", r.stdout, r.stderr);
-    assert_eq!(
-        server
-            .requests()
-            .last()
-            .unwrap()
-            .user
-            .as_ref()
-            .unwrap()
-            .username,
-        "alice"
-    );
+    assert_eq!(server.last_user(), "alice");
 }
 
 #[test]
 fn impersonation_flags_become_headers() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     let r = kauth(
         tmp.path(),
         &kc,
@@ -283,17 +261,7 @@ fn an_exec_plugin_token_is_used_and_gets_the_exec_info() {
         None,
     );
     assert!(r.stdout.contains("NotFound"), "{} {}", r.stdout, r.stderr);
-    assert_eq!(
-        server
-            .requests()
-            .last()
-            .unwrap()
-            .user
-            .as_ref()
-            .unwrap()
-            .username,
-        "alice"
-    );
+    assert_eq!(server.last_user(), "alice");
     let sent: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&info).unwrap()).unwrap();
     assert_eq!(sent["kind"], "ExecCredential");
@@ -338,17 +306,7 @@ fn an_exec_plugin_certificate_is_presented() {
         None,
     );
     assert!(r.stdout.contains("NotFound"), "{} {}", r.stdout, r.stderr);
-    assert_eq!(
-        server
-            .requests()
-            .last()
-            .unwrap()
-            .user
-            .as_ref()
-            .unwrap()
-            .username,
-        "carol"
-    );
+    assert_eq!(server.last_user(), "carol");
 
     // A failing plugin: exit 2 and the install hint, no request sent.
     let failing = write_plugin(tmp.path(), "failing-plugin", "exit 3");
@@ -381,12 +339,27 @@ fn an_exec_plugin_certificate_is_presented() {
         r.stderr
     );
     assert!(r.stderr.contains("install it with brew"), "{}", r.stderr);
+    // interactiveMode Always needs a terminal on standard input.
+    let always = server.kubeconfig(
+        "always.kubeconfig",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n      interactiveMode: Always",
+            plugin.display()
+        ),
+    );
+    let r = kauth(tmp.path(), &always, &["request", "/api"], None);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("standard input is not a terminal"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn tls_failures_say_what_is_wrong() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     // A CA of another name than the one that signed the serving certificate.
     let other_ca = kauth::pki::ca::Ca::create(
         "some-other-ca",
@@ -482,7 +455,7 @@ fn tls_failures_say_what_is_wrong() {
 #[test]
 fn include_prints_the_status_line_and_data_posts() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "kfree", "kfree", &["dev"]);
+    let kc = server.cert_kubeconfig("kfree", "kfree", &["dev"]);
     let body = r#"{"kind":"SelfSubjectReview","apiVersion":"authentication.k8s.io/v1"}"#;
     let r = kauth(
         tmp.path(),
@@ -527,7 +500,7 @@ fn a_slow_server_meets_the_request_timeout() {
         }
         None
     });
-    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     let start = std::time::Instant::now();
     let r = kauth(
         tmp.path(),
@@ -555,7 +528,7 @@ fn a_slow_server_meets_the_request_timeout() {
 #[test]
 fn bad_inputs_name_the_flag_or_file() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     let r = kauth(
         tmp.path(),
         &kc,
@@ -619,7 +592,7 @@ fn bad_inputs_name_the_flag_or_file() {
 #[test]
 fn kubelet_requests_say_which_node_permission_applies() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     let r = kauth(
         tmp.path(),
         &kc,
@@ -653,7 +626,7 @@ fn kubelet_requests_say_which_node_permission_applies() {
 #[test]
 fn whoami_asks_the_server_and_compares_with_the_prediction() {
     let (tmp, server) = setup();
-    let kc = cert_user(&server, "carol", "carol", &["dev", "qa"]);
+    let kc = server.cert_kubeconfig("carol", "carol", &["dev", "qa"]);
     let r = kauth(tmp.path(), &kc, &["auth", "whoami"], None);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // kubectl's table, from the server's SelfSubjectReview.
@@ -769,7 +742,7 @@ fn can_i_asks_the_server_without_rbac_files() {
     );
     assert_eq!((r.stdout.as_str(), r.code), ("", 0));
     // Impersonation goes to the server as headers.
-    let admin = cert_user(&server, "admin", "kadmin", &["system:masters"]);
+    let admin = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     let r = kauth(
         tmp.path(),
         &admin,
@@ -841,17 +814,7 @@ fn kubeconfig_credentials_of_every_kind_reach_the_server() {
         None,
     );
     assert_eq!(r.stdout, "yes\n", "{}", r.stderr);
-    assert_eq!(
-        server
-            .requests()
-            .last()
-            .unwrap()
-            .user
-            .as_ref()
-            .unwrap()
-            .username,
-        "alice"
-    );
+    assert_eq!(server.last_user(), "alice");
     // The oidc auth-provider's id-token is the bearer token.
     let kc = server.kubeconfig(
         "oidc.kubeconfig",
@@ -882,20 +845,13 @@ fn kubeconfig_credentials_of_every_kind_reach_the_server() {
     assert!(!r.stderr.contains("hunter2"));
     // proxy-url: the request goes through the proxy's CONNECT tunnel.
     let proxy = support::proxy::Proxy::start();
-    let (crt, key) = server.client_cert("admin", "kadmin", &["system:masters"]);
-    let text = std::fs::read_to_string(server.kubeconfig(
-        "proxied.kubeconfig",
-        &format!(
-            "    client-certificate: {}\n    client-key: {}",
-            crt.display(),
-            key.display()
-        ),
-    ))
-    .unwrap()
-    .replace(
-        "    server: ",
-        &format!("    proxy-url: {}\n    server: ", proxy.url),
-    );
+    let text =
+        std::fs::read_to_string(server.cert_kubeconfig("proxied", "kadmin", &["system:masters"]))
+            .unwrap()
+            .replace(
+                "    server: ",
+                &format!("    proxy-url: {}\n    server: ", proxy.url),
+            );
     let kc = tmp.path().join("proxied.kubeconfig");
     std::fs::write(&kc, text).unwrap();
     let r = kauth(tmp.path(), &kc, &["request", "/version"], None);

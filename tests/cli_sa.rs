@@ -17,18 +17,7 @@ fn fixtures() -> PathBuf {
 
 /// A server, a kubeconfig whose user is cluster-admin, and its directory.
 fn setup() -> (tempfile::TempDir, TestServer, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let server = TestServer::start(tmp.path(), "", "");
-    let (crt, key) = server.client_cert("admin", "kadmin", &["system:masters"]);
-    let kc = server.kubeconfig(
-        "admin.kubeconfig",
-        &format!(
-            "    client-certificate: {}\n    client-key: {}",
-            crt.display(),
-            key.display()
-        ),
-    );
-    (tmp, server, kc)
+    support::apiserver::with_admin()
 }
 
 fn run(tmp: &tempfile::TempDir, kc: &Path, args: &[&str]) -> Run {
@@ -146,16 +135,7 @@ fn without_a_token_secret_a_token_request_is_made() {
         r.stderr
     );
     let token = r.stdout.trim();
-    let last = server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|s| s.path.ends_with("/token"))
-        .unwrap();
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&last.body).unwrap()["spec"],
-        json!({})
-    );
+    assert_eq!(server.last_body("/token")["spec"], json!({}));
     // The token authenticates as the ServiceAccount.
     let anon = server.kubeconfig("anon.kubeconfig", "    {}");
     let who = kauth(
@@ -189,14 +169,8 @@ fn without_a_token_secret_a_token_request_is_made() {
         ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let last = server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|s| s.path.ends_with("/token"))
-        .unwrap();
     assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&last.body).unwrap()["spec"],
+        server.last_body("/token")["spec"],
         json!({"audiences": ["vault"], "expirationSeconds": 7200, "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "web-0"}})
     );
     assert!(
@@ -328,14 +302,8 @@ fn sa_kubeconfig_writes_a_working_private_kubeconfig() {
         std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
         0o600
     );
-    let last = server
-        .requests()
-        .into_iter()
-        .rev()
-        .find(|s| s.path.ends_with("/token"))
-        .unwrap();
     assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&last.body).unwrap()["spec"]["expirationSeconds"],
+        server.last_body("/token")["spec"]["expirationSeconds"],
         86400
     );
     // The new kubeconfig alone reaches the server as the ServiceAccount.

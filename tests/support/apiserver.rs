@@ -259,6 +259,49 @@ impl TestServer {
     pub fn requests(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
+
+    /// A kubeconfig NAME.kubeconfig whose user is a client certificate
+    /// for CN and GROUPS signed by the cluster CA.
+    pub fn cert_kubeconfig(&self, name: &str, cn: &str, groups: &[&str]) -> PathBuf {
+        let (crt, key) = self.client_cert(name, cn, groups);
+        self.kubeconfig(
+            &format!("{name}.kubeconfig"),
+            &format!(
+                "    client-certificate: {}\n    client-key: {}",
+                crt.display(),
+                key.display()
+            ),
+        )
+    }
+
+    /// The user name the server gave the last request.
+    pub fn last_user(&self) -> String {
+        let seen = self.seen.lock().unwrap();
+        seen.last()
+            .and_then(|s| s.user.as_ref())
+            .map(|u| u.username.clone())
+            .unwrap_or_default()
+    }
+
+    /// The JSON body of the last request whose path ends with `suffix`.
+    pub fn last_body(&self, suffix: &str) -> Value {
+        let seen = self.seen.lock().unwrap();
+        let s = seen
+            .iter()
+            .rev()
+            .find(|s| s.path.ends_with(suffix))
+            .expect("no such request");
+        serde_json::from_slice(&s.body).unwrap()
+    }
+}
+
+/// A server in a new directory, and a kubeconfig for a cluster-admin
+/// (`kadmin` in system:masters).
+pub fn with_admin() -> (tempfile::TempDir, TestServer, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(tmp.path(), "", "");
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
+    (tmp, server, kc)
 }
 
 fn serving_certificate(ca: &Ca, key: &PrivateKey) -> Vec<u8> {
