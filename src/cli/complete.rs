@@ -19,6 +19,11 @@ pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];
 
 /// Answers the shell when `COMPLETE` is set; returns otherwise.
 pub fn complete_env() {
+    // Every run passes here: leave before clap_complete collects the
+    // arguments and the working directory.
+    if std::env::var_os("COMPLETE").is_none_or(|v| v.is_empty()) {
+        return;
+    }
     CompleteEnv::with_factory(command)
         .completer("kauth")
         .complete();
