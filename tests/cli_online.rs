@@ -361,9 +361,9 @@ fn tls_failures_say_what_is_wrong() {
     let (tmp, server) = setup();
     let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
     // A CA of another name than the one that signed the serving certificate.
-    let other_ca = kauth::pki::ca::Ca::create(
+    let other_ca = kauth_pki::ca::Ca::create(
         "some-other-ca",
-        kauth::pki::key::KeyAlgorithm::EcdsaP256,
+        kauth_pki::key::KeyAlgorithm::EcdsaP256,
         time::OffsetDateTime::now_utc(),
         time::Duration::days(1),
     )
@@ -371,7 +371,7 @@ fn tls_failures_say_what_is_wrong() {
     let wrong_ca = tmp.path().join("other-ca.crt");
     std::fs::write(
         &wrong_ca,
-        kauth::pki::cert::to_pem("CERTIFICATE", &other_ca.cert_der),
+        kauth_pki::cert::to_pem("CERTIFICATE", &other_ca.cert_der),
     )
     .unwrap();
     let r = kauth(

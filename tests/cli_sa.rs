@@ -485,10 +485,10 @@ fn token_inspect_tells_legacy_from_bound_and_checks_signatures() {
     // Another key: refused.
     let other = tmp.path().join("other.pub");
     let key =
-        kauth::pki::key::PrivateKey::generate(kauth::pki::key::KeyAlgorithm::EcdsaP256).unwrap();
+        kauth_pki::key::PrivateKey::generate(kauth_pki::key::KeyAlgorithm::EcdsaP256).unwrap();
     std::fs::write(
         &other,
-        kauth::pki::cert::to_pem("PUBLIC KEY", &key.public_key_der().unwrap()),
+        kauth_pki::cert::to_pem("PUBLIC KEY", &key.public_key_der().unwrap()),
     )
     .unwrap();
     let r = kauth(

@@ -1,128 +1,13 @@
-//! Shell completion through real shells, the generated completion scripts
-//! and man pages kept fresh, `--help` examples everywhere, and kauth as a
-//! kubectl plugin.
-//!
-//! `KAUTH_BLESS=1 cargo test --test completion_and_docs` rewrites
-//! `completions/` and `docs/man/` from the CLI definition.
+//! Shell completion through real shells, and kauth as a kubectl plugin.
+//! (The generated completion scripts and man pages are checked fresh by
+//! the unit tests in `src/cli/generated.rs`.)
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn bless() -> bool {
-    std::env::var_os("KAUTH_BLESS").is_some()
-}
-
-/// Compares `want` (file name -> contents) with the directory, or writes it.
-fn check_fresh(dir: &Path, want: &[(String, Vec<u8>)], how: &str) {
-    if bless() {
-        std::fs::create_dir_all(dir).unwrap();
-        for (name, body) in want {
-            std::fs::write(dir.join(name), body).unwrap();
-        }
-        return;
-    }
-    for (name, body) in want {
-        let have = std::fs::read(dir.join(name)).unwrap_or_default();
-        assert!(
-            have == *body,
-            "{} is stale; {how}",
-            dir.join(name).display()
-        );
-    }
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    let mut expected: Vec<String> = want.iter().map(|(n, _)| n.clone()).collect();
-    expected.sort();
-    assert_eq!(
-        names,
-        expected,
-        "{} holds files the CLI no longer makes; {how}",
-        dir.display()
-    );
-}
-
-const HOW: &str = "run `KAUTH_BLESS=1 cargo test --test completion_and_docs`";
-
-#[test]
-fn completion_scripts_in_the_repository_are_fresh() {
-    let files = [
-        ("bash", "kauth.bash"),
-        ("zsh", "_kauth"),
-        ("fish", "kauth.fish"),
-        ("powershell", "kauth.ps1"),
-        ("elvish", "kauth.elv"),
-    ];
-    let want: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|(shell, file)| {
-            let out = Command::new(cargo_bin("kauth"))
-                .args(["completion", shell])
-                .output()
-                .unwrap();
-            assert!(out.status.success());
-            assert!(!out.stdout.is_empty(), "{shell}");
-            (file.to_string(), out.stdout)
-        })
-        .collect();
-    check_fresh(&root().join("completions"), &want, HOW);
-}
-
-#[test]
-fn man_pages_are_fresh() {
-    let tmp = tempfile::tempdir().unwrap();
-    clap_mangen::generate_to(kauth::cli::complete::command(), tmp.path()).unwrap();
-    let want: Vec<(String, Vec<u8>)> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    assert!(want.iter().any(|(n, _)| n == "kauth-config-use-context.1"));
-    check_fresh(&root().join("docs/man"), &want, HOW);
-}
-
-#[test]
-fn every_command_has_examples_in_its_help() {
-    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
-        let path = format!("{path} {}", cmd.get_name()).trim().to_string();
-        if cmd.get_subcommands().next().is_none() {
-            let help = cmd
-                .get_after_help()
-                .map(|h| h.to_string())
-                .unwrap_or_default();
-            if !help.contains("Examples:") {
-                missing.push(path);
-            }
-            return;
-        }
-        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
-            walk(sub, &path, missing);
-        }
-    }
-    let mut cmd = kauth::cli::complete::command();
-    cmd.build();
-    let mut missing = Vec::new();
-    walk(&cmd, "", &mut missing);
-    assert!(
-        missing.is_empty(),
-        "no Examples: section in --help of: {missing:?}"
-    );
-}
 
 /// Runs bash's completion function for `line` as bash would on TAB.
 fn bash_complete(dir: &Path, kubeconfig: &Path, words: &[&str]) -> Vec<String> {

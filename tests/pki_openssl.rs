@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use kauth::pki::cert::{self, CertSpec, Issuer, Profile};
-use kauth::pki::key::{KeyAlgorithm, PrivateKey};
-use kauth::pki::name::Subject;
+use kauth_pki::cert::{self, CertSpec, Issuer, Profile};
+use kauth_pki::key::{KeyAlgorithm, PrivateKey};
+use kauth_pki::name::Subject;
 use time::{Duration, OffsetDateTime};
 
 fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {

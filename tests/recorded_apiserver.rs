@@ -8,14 +8,14 @@
 
 use std::path::{Path, PathBuf};
 
-use kauth::auth::authn::jwt::PublicKey;
-use kauth::auth::authn::service_account::Check;
-use kauth::auth::authn::token_file::TokenFile;
-use kauth::auth::authn::{Credential, ServerConfig, Verdict, authenticate};
-use kauth::auth::authz::rbac::{Attributes, Policy};
-use kauth::auth::authz::{self, Outcome};
-use kauth::auth::request_info;
-use kauth::pki::cert;
+use kauth_auth::authn::jwt::PublicKey;
+use kauth_auth::authn::service_account::Check;
+use kauth_auth::authn::token_file::TokenFile;
+use kauth_auth::authn::{Credential, ServerConfig, Verdict, authenticate};
+use kauth_auth::authz::rbac::{Attributes, Policy};
+use kauth_auth::authz::{self, Outcome};
+use kauth_auth::request_info;
+use kauth_pki::cert;
 use serde_json::Value;
 use time::OffsetDateTime;
 

@@ -11,8 +11,8 @@ use clap::{Arg, CommandFactory, ValueHint};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{CompleteEnv, EnvCompleter, Shells};
 
-use crate::kubeconfig::Config;
-use crate::store::kubeconfig::{PathOptions, starting_config};
+use kauth_kubeconfig::Config;
+use kauth_store::kubeconfig::{PathOptions, starting_config};
 
 /// The shells kauth writes completion for.
 pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];

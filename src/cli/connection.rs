@@ -5,9 +5,10 @@ use clap::Args;
 
 use crate::cli::error::EXIT_NO;
 use crate::cli::{CliError, GlobalArgs, error::EXIT_ERROR};
-use crate::client::api::ApiError;
-use crate::client::{self, Client, http::Response};
-use crate::store::kubeconfig::{self, ClientOverrides, PathOptions};
+use kauth_client::api::ApiError;
+use kauth_client::resolve::{self, ClientOverrides, Resolved};
+use kauth_client::{Client, http::Response};
+use kauth_store::kubeconfig::PathOptions;
 
 /// Exit status for a failure before any response.
 const EXIT_NO_RESPONSE: i32 = EXIT_ERROR;
@@ -78,7 +79,7 @@ pub fn token_argument(arg: &str) -> Result<String, CliError> {
     if arg != "-" {
         return Ok(arg.to_string());
     }
-    let bytes = crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
+    let bytes = kauth_store::files::read_input("-").map_err(|e| CliError::from_error(&e))?;
     Ok(String::from_utf8_lossy(&bytes).trim().to_string())
 }
 
@@ -89,7 +90,7 @@ impl ConnectionArgs {
     }
 
     /// The client for the kubeconfig context with these overrides.
-    pub fn resolve(&self, global: &GlobalArgs) -> Result<kubeconfig::Resolved, CliError> {
+    pub fn resolve(&self, global: &GlobalArgs) -> Result<Resolved, CliError> {
         self.target.resolve_with(&self.credential, global)
     }
 }
@@ -101,12 +102,12 @@ impl TargetArgs {
         &self,
         credential: &CredentialFlags,
         global: &GlobalArgs,
-    ) -> Result<kubeconfig::Resolved, CliError> {
+    ) -> Result<Resolved, CliError> {
         if credential.cert.is_some() && credential.key.is_none() {
             return Err(CliError::new("--cert needs --key to connect").code(EXIT_NO_RESPONSE));
         }
         let token = credential.read_token()?.map(zeroize::Zeroizing::new);
-        let timeout = client::parse_timeout(&self.request_timeout)
+        let timeout = kauth_client::parse_timeout(&self.request_timeout)
             .map_err(|e| CliError::new(format!("--request-timeout: {e}")).code(EXIT_NO_RESPONSE))?;
         let ov = ClientOverrides {
             context: global.context.clone(),
@@ -125,11 +126,11 @@ impl TargetArgs {
             timeout,
         };
         let opts = PathOptions::from_env(global.kubeconfig.as_deref());
-        let resolved = kubeconfig::resolve(&opts, &ov)
+        let resolved = resolve::resolve(&opts, &ov)
             .map_err(|e| CliError::from_error(&e).code(EXIT_NO_RESPONSE))?;
         if matches!(
             resolved.credential,
-            Some(crate::auth::authn::Credential::CertificateAndToken(..))
+            Some(kauth_auth::authn::Credential::CertificateAndToken(..))
         ) {
             eprintln!(
                 "warning: both a client certificate and a bearer token are sent; kube-apiserver tries the certificate first, so the token only counts if the certificate is not trusted"
@@ -144,7 +145,7 @@ impl TargetArgs {
     }
 }
 
-pub fn connect(resolved: &kubeconfig::Resolved) -> Result<Client, CliError> {
+pub fn connect(resolved: &Resolved) -> Result<Client, CliError> {
     Client::new(resolved.settings.clone())
         .map_err(|e| CliError::from_error(&e).code(EXIT_NO_RESPONSE))
 }

@@ -5,6 +5,8 @@ pub mod commands;
 pub mod complete;
 pub mod connection;
 pub mod error;
+#[cfg(test)]
+mod generated;
 pub mod output;
 pub mod password;
 pub mod pki_io;

@@ -1,6 +1,6 @@
 //! Output helpers: kubectl's table layout, identities.
 
-use crate::auth::UserInfo;
+use kauth_auth::UserInfo;
 
 /// `user "kfree", groups "dev", "system:authenticated"` (and the UID).
 pub fn describe_user(user: &UserInfo) -> String {

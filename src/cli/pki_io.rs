@@ -4,9 +4,9 @@
 use time::Duration;
 
 use crate::cli::CliError;
-use crate::pki::cert;
-use crate::pki::key::PrivateKey;
-use crate::store::files::{self, Access, Output};
+use kauth_pki::cert;
+use kauth_pki::key::PrivateKey;
+use kauth_store::files::{self, Access, Output};
 
 /// Writes PEM text to `out` (standard output for `-`), saying so on stderr.
 pub fn write_pem(out: &str, pem: &str, access: Access, force: bool) -> Result<(), CliError> {
@@ -108,7 +108,7 @@ pub fn validity(days: Option<u32>, ttl: Option<Duration>, default: Duration) -> 
 /// `2027-11-23 12:00 UTC (in 364 days)`.
 pub fn describe_expiry(at: time::OffsetDateTime, now: time::OffsetDateTime) -> String {
     let left = at - now;
-    let when = crate::auth::authn::x509::rfc3339(at);
+    let when = kauth_formats::time::rfc3339(at);
     if left.is_negative() {
         format!("{when} (expired {} ago)", human(-left))
     } else {

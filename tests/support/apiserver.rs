@@ -10,15 +10,15 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use kauth::auth::UserInfo;
-use kauth::auth::authn::{Credential, ServerConfig, authenticate};
-use kauth::auth::authz::rbac::{Attributes, Policy};
-use kauth::auth::authz::{self};
-use kauth::auth::request_info;
-use kauth::pki::ca::Ca;
-use kauth::pki::cert::{self, CertSpec, Issuer, Profile};
-use kauth::pki::key::{KeyAlgorithm, PrivateKey};
-use kauth::pki::name::Subject;
+use kauth_auth::UserInfo;
+use kauth_auth::authn::{Credential, ServerConfig, authenticate};
+use kauth_auth::authz::rbac::{Attributes, Policy};
+use kauth_auth::authz::{self};
+use kauth_auth::request_info;
+use kauth_pki::ca::Ca;
+use kauth_pki::cert::{self, CertSpec, Issuer, Profile};
+use kauth_pki::key::{KeyAlgorithm, PrivateKey};
+use kauth_pki::name::Subject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
@@ -113,13 +113,13 @@ impl TestServer {
             ..ServerConfig::default()
         };
         server_config.service_accounts.keys = vec![
-            kauth::auth::authn::jwt::PublicKey::from_spki(&sa_key.public_key_der().unwrap())
+            kauth_auth::authn::jwt::PublicKey::from_spki(&sa_key.public_key_der().unwrap())
                 .unwrap(),
         ];
         server_config.service_accounts.issuers = vec![ISSUER.to_string()];
         if !tokens_csv.is_empty() {
             server_config.token_file = Some(
-                kauth::auth::authn::token_file::TokenFile::parse(tokens_csv, "tokens.csv").unwrap(),
+                kauth_auth::authn::token_file::TokenFile::parse(tokens_csv, "tokens.csv").unwrap(),
             );
         }
         let mut policy = authz::default_policy();
@@ -442,7 +442,7 @@ fn unix(t: OffsetDateTime) -> i64 {
 
 /// A token as the token controller writes into Secrets.
 pub fn legacy_token(key: &PrivateKey, ns: &str, account: &str, secret: &str, uid: &str) -> String {
-    kauth::auth::authn::jwt::sign(
+    kauth_auth::authn::jwt::sign(
         key,
         Some("test-key"),
         &json!({"iss": "kubernetes/serviceaccount",
@@ -551,7 +551,7 @@ impl State {
 
     /// Creates a CSR as kube-apiserver does: validated, with the
     /// requester's identity written into the spec.
-    fn create_csr(&self, mut body: Value, user: &kauth::auth::UserInfo) -> (u16, Value) {
+    fn create_csr(&self, mut body: Value, user: &kauth_auth::UserInfo) -> (u16, Value) {
         let name = body["metadata"]["name"].as_str().unwrap_or("").to_string();
         let invalid = |field: &str, m: &str| {
             (
@@ -717,7 +717,7 @@ impl State {
             let kind = b["kind"].as_str().unwrap_or("").to_lowercase();
             k8s[kind] = json!({"name": b["name"], "uid": b.get("uid").cloned().unwrap_or(json!("uid-bound"))});
         }
-        let token = kauth::auth::authn::jwt::sign(
+        let token = kauth_auth::authn::jwt::sign(
             &self.sa_key,
             Some("test-key"),
             &json!({"aud": audiences, "exp": unix(exp), "iat": unix(now), "nbf": unix(now), "iss": ISSUER,
@@ -840,7 +840,7 @@ impl State {
                 .filter(|(k, _)| k.eq_ignore_ascii_case("Impersonate-Group"))
                 .map(|(_, v)| v.clone())
                 .collect();
-            user = kauth::auth::authz::explain::impersonated(&as_user, &groups);
+            user = kauth_auth::authz::explain::impersonated(&as_user, &groups);
         }
         seen.user = Some(user.clone());
         let (info, _) = request_info::parse(&seen.method, &seen.path);

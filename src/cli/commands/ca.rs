@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::cli::{CliError, CliResult};
-use crate::pki::key::KeyAlgorithm;
-use crate::store::local_ca;
+use kauth_pki::key::KeyAlgorithm;
+use kauth_store::local_ca;
 
 #[derive(Debug, Subcommand)]
 pub enum CaCommand {
@@ -61,7 +61,7 @@ fn init(args: InitArgs) -> CliResult {
         dir.display(),
         local_ca::CA_CERT,
         local_ca::CA_KEY,
-        crate::auth::authn::x509::rfc3339(ca.not_after())
+        kauth_formats::time::rfc3339(ca.not_after())
     );
     println!("{}", dir.join(local_ca::CA_CERT).display());
     Ok(())

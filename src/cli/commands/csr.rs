@@ -4,8 +4,8 @@ use clap::{Args, Subcommand};
 
 use super::cert::IdentityArgs;
 use crate::cli::{CliError, CliResult, pki_io};
-use crate::pki::cert;
-use crate::store::files::Access;
+use kauth_pki::cert;
+use kauth_store::files::Access;
 
 #[derive(Debug, Subcommand)]
 pub enum CsrCommand {

@@ -3,8 +3,8 @@
 use clap::{Args, Subcommand};
 
 use crate::cli::{CliError, CliResult, pki_io};
-use crate::pki::key::{KeyAlgorithm, PrivateKey};
-use crate::store::files::Access;
+use kauth_pki::key::{KeyAlgorithm, PrivateKey};
+use kauth_store::files::Access;
 
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {

@@ -4,10 +4,10 @@ use clap::{Args, Subcommand};
 
 use crate::cli::password::PasswordArgs;
 use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
-use crate::pki::inspect;
-use crate::pki::p12::{self, Profile};
-use crate::store::files::{self, Access, Output};
-use crate::store::kubeconfig::{self, PathOptions};
+use kauth_pki::inspect;
+use kauth_pki::p12::{self, Profile};
+use kauth_store::files::{self, Access, Output};
+use kauth_store::kubeconfig::{self, PathOptions};
 
 #[derive(Debug, Subcommand)]
 pub enum P12Command {
@@ -81,9 +81,9 @@ fn export(args: ExportArgs, global: &GlobalArgs) -> CliResult {
             global.context.as_deref(),
         )
         .map_err(|e| CliError::from_error(&e))?;
-        let certs = crate::pki::cert::certificates_from_pem(&pem)
+        let certs = kauth_pki::cert::certificates_from_pem(&pem)
             .map_err(|e| CliError::new(format!("{source}: {e}")))?;
-        let key = crate::pki::key::PrivateKey::from_pem(&String::from_utf8_lossy(&key_pem))
+        let key = kauth_pki::key::PrivateKey::from_pem(&String::from_utf8_lossy(&key_pem))
             .map_err(|e| CliError::new(format!("{source}: {e}")))?;
         (certs, key)
     } else {

@@ -7,15 +7,14 @@ use std::io::{IsTerminal, Write};
 use clap::Args;
 use serde_json::Value;
 
-use crate::auth::authn::{self, Verdict};
-use crate::auth::authz::explain;
-use crate::auth::authz::rbac::Attributes;
-use crate::auth::request_info;
 use crate::cli::connection::{ConnectionArgs, connect, send};
 use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
-use crate::client::http::Response;
-use crate::store::kubeconfig;
+use kauth_auth::authn::{self, Verdict};
+use kauth_auth::authz::explain;
+use kauth_auth::authz::rbac::Attributes;
+use kauth_auth::request_info;
+use kauth_client::http::Response;
 
 #[derive(Debug, Args)]
 pub struct RequestArgs {
@@ -55,10 +54,10 @@ pub fn run(args: RequestArgs, global: &GlobalArgs) -> CliResult {
     let body = match args.data.as_deref() {
         None => None,
         Some("-") => {
-            Some(crate::store::files::read_input("-").map_err(|e| CliError::from_error(&e))?)
+            Some(kauth_store::files::read_input("-").map_err(|e| CliError::from_error(&e))?)
         }
         Some(d) if d.starts_with('@') => {
-            Some(crate::store::files::read_input(&d[1..]).map_err(|e| CliError::from_error(&e))?)
+            Some(kauth_store::files::read_input(&d[1..]).map_err(|e| CliError::from_error(&e))?)
         }
         Some(d) => Some(d.as_bytes().to_vec()),
     };
@@ -99,7 +98,7 @@ pub fn run(args: RequestArgs, global: &GlobalArgs) -> CliResult {
     let response = send(&client, &method, &path, &headers, body.as_deref())?;
     print_response(&response, args.include);
     if args.kubelet.is_some() {
-        eprintln!("kauth: {}", crate::auth::kubelet::describe(&method, &path));
+        eprintln!("kauth: {}", kauth_auth::kubelet::describe(&method, &path));
     }
     if response.status == 401 || response.status == 403 {
         let server = (args.kubelet.is_none()).then_some(&client);
@@ -143,11 +142,11 @@ fn explain_refusal(
     r: &Response,
     method: &str,
     path: &str,
-    resolved: &kubeconfig::Resolved,
+    resolved: &kauth_client::resolve::Resolved,
     rbac: &[std::path::PathBuf],
-    server: Option<&crate::client::Client>,
+    server: Option<&kauth_client::Client>,
 ) {
-    let message = crate::client::api::status_message(&r.body);
+    let message = kauth_client::api::status_message(&r.body);
     eprintln!(
         "kauth: {} {}: the server {} the {} of {}",
         r.status,
@@ -238,7 +237,7 @@ fn explain_refusal(
         }
     );
     if !rbac.is_empty()
-        && let Ok((policy, _)) = crate::store::rbac::load(rbac, false)
+        && let Ok((policy, _)) = kauth_store::rbac::load(rbac, false)
     {
         for m in explain::near_misses(&policy, &attrs) {
             eprintln!("  near miss: {}: {}", m.via, m.what);

@@ -8,16 +8,16 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::auth::authn::jwt::Jwt;
-use crate::auth::authn::service_account;
 use crate::cli::connection::{ConnectionArgs, api_error, connect};
 use crate::cli::output::Spinner;
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO, pki_io};
-use crate::client::Client;
-use crate::client::api::ApiError;
-use crate::sa::{self, BoundObject, Choice};
-use crate::store::files::{self, Access, Output};
-use crate::store::kubeconfig::{self, PathOptions};
+use kauth_auth::authn::jwt::Jwt;
+use kauth_auth::authn::service_account;
+use kauth_auth::sa::{self, BoundObject, Choice};
+use kauth_client::Client;
+use kauth_client::api::ApiError;
+use kauth_store::files::{self, Access, Output};
+use kauth_store::kubeconfig::{self, PathOptions};
 
 #[derive(Debug, Subcommand)]
 pub enum SaCommand {
@@ -331,11 +331,11 @@ fn describe_token(token: &str, now: OffsetDateTime) {
 fn read_documents(file: &str) -> Result<Vec<Value>, CliError> {
     let bytes = files::read_input(file).map_err(|e| CliError::from_error(&e))?;
     let text = String::from_utf8(bytes).map_err(|_| CliError::new(format!("{file}: not text")))?;
-    let docs =
-        crate::yaml::parse_documents(&text).map_err(|e| CliError::new(format!("{file}: {e}")))?;
+    let docs = kauth_formats::yaml::parse_documents(&text)
+        .map_err(|e| CliError::new(format!("{file}: {e}")))?;
     Ok(docs
         .iter()
-        .map(crate::yaml::to_json)
+        .map(kauth_formats::yaml::to_json)
         .filter(|v| !v.is_null())
         .collect())
 }
@@ -350,7 +350,7 @@ fn kubeconfig_cmd(args: KubeconfigArgs, global: &GlobalArgs) -> CliResult {
         .ca
         .iter()
         .flatten()
-        .flat_map(|der| crate::pki::cert::to_pem("CERTIFICATE", der).into_bytes())
+        .flat_map(|der| kauth_pki::cert::to_pem("CERTIFICATE", der).into_bytes())
         .collect();
     if args.ca_from_secret {
         let choice = find_secret(&client, &ns, &name)?;
@@ -383,7 +383,7 @@ fn kubeconfig_cmd(args: KubeconfigArgs, global: &GlobalArgs) -> CliResult {
         proxy_url: resolved.settings.proxy.clone().unwrap_or_default(),
     };
     let config = sa::kubeconfig(&cluster, &ns, &name, &token);
-    let yaml = Zeroizing::new(crate::kubeconfig::model::to_yaml(&config));
+    let yaml = Zeroizing::new(kauth_kubeconfig::model::to_yaml(&config));
     match args.out.as_deref() {
         None | Some("-") => print!("{}", yaml.as_str()),
         Some(out) => {

@@ -5,11 +5,11 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::auth::authn::jwt::{Jwt, PublicKey};
-use crate::auth::authn::service_account::{self, Check, TokenKind};
-use crate::auth::authn::x509::rfc3339;
 use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, pki_io};
+use kauth_auth::authn::jwt::{Jwt, PublicKey};
+use kauth_auth::authn::service_account::{self, Check, TokenKind};
+use kauth_formats::time::rfc3339;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {

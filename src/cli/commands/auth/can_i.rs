@@ -4,16 +4,16 @@
 use clap::Args;
 
 use super::{PolicyArgs, ServerArgs};
-use crate::auth::UserInfo;
-use crate::auth::authn::Verdict;
-use crate::auth::authz::explain::{self, impersonated};
-use crate::auth::authz::rbac::{Attributes, Decision, Policy, PolicyRule};
-use crate::auth::authz::{self, Outcome};
-use crate::auth::resources;
 use crate::cli::connection::{ConnectionArgs, api_error, connect};
 use crate::cli::output::{TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
-use crate::store::kubeconfig::{self, PathOptions};
+use kauth_auth::UserInfo;
+use kauth_auth::authn::Verdict;
+use kauth_auth::authz::explain::{self, impersonated};
+use kauth_auth::authz::rbac::{Attributes, Decision, Policy, PolicyRule};
+use kauth_auth::authz::{self, Outcome};
+use kauth_auth::resources;
+use kauth_store::kubeconfig::{self, PathOptions};
 
 #[derive(Debug, Args)]
 pub struct CanIArgs {
@@ -231,7 +231,7 @@ fn explain(policy: &Policy, attrs: &Attributes, outcome: &Outcome) {
 fn list(policy: &Policy, user: &UserInfo, namespace: &str) -> CliResult {
     let mut rules: Vec<PolicyRule> = Vec::new();
     let mut errors = Vec::new();
-    if user.in_group(crate::auth::user::SYSTEM_PRIVILEGED_GROUP) {
+    if user.in_group(kauth_auth::user::SYSTEM_PRIVILEGED_GROUP) {
         rules.push(PolicyRule {
             api_groups: vec!["*".into()],
             resources: vec!["*".into()],

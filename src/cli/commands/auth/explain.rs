@@ -2,8 +2,8 @@
 
 use clap::Args;
 
-use crate::auth::request_info;
 use crate::cli::{CliError, CliResult};
+use kauth_auth::request_info;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -21,7 +21,7 @@ pub fn run(args: ExplainArgs) -> CliResult {
     match args.output.as_str() {
         "json" => {
             let value = serde_json::to_value(&info).map_err(|e| CliError::new(e.to_string()))?;
-            print!("{}", crate::kubeconfig::view::to_go_json(&value));
+            print!("{}", kauth_formats::json::to_go_json(&value));
         }
         "text" => {
             let rows: Vec<(&str, String)> = vec![

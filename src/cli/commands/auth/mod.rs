@@ -13,12 +13,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use time::OffsetDateTime;
 
-use crate::auth::authn::jwt::PublicKey;
-use crate::auth::authn::token_file::TokenFile;
-use crate::auth::authn::{self, Credential, ServerConfig, Verdict};
 use crate::cli::connection::ConnectionArgs;
 use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
-use crate::store::kubeconfig::{self, PathOptions, UserCredential};
+use kauth_auth::authn::jwt::PublicKey;
+use kauth_auth::authn::token_file::TokenFile;
+use kauth_auth::authn::{self, Credential, ServerConfig, Verdict};
+use kauth_store::kubeconfig::{self, PathOptions, UserCredential};
 
 #[derive(Debug, Subcommand)]
 pub enum AuthCommand {
@@ -174,7 +174,7 @@ pub fn authenticate(cred: &Credential, server: &ServerArgs) -> Result<Verdict, C
 
 /// kauth's prediction for a resolved client, with the server flags given.
 pub fn predict(
-    resolved: &kubeconfig::Resolved,
+    resolved: &kauth_client::resolve::Resolved,
     server: &ServerArgs,
 ) -> Result<Option<Verdict>, CliError> {
     Ok(resolved.predict(&server.server_config()?, server.now()))
@@ -192,8 +192,8 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    pub fn load(&self) -> Result<crate::auth::authz::rbac::Policy, CliError> {
-        let (policy, _) = crate::store::rbac::load(&self.rbac, self.no_defaults)
+    pub fn load(&self) -> Result<kauth_auth::authz::rbac::Policy, CliError> {
+        let (policy, _) = kauth_store::rbac::load(&self.rbac, self.no_defaults)
             .map_err(|e| CliError::from_error(&e))?;
         Ok(policy)
     }

@@ -3,10 +3,10 @@
 use clap::Args;
 
 use super::PolicyArgs;
-use crate::auth::authz::rbac::{Attributes, rule_allows};
-use crate::auth::resources;
 use crate::cli::output::TabWriter;
 use crate::cli::{CliError, CliResult, GlobalArgs};
+use kauth_auth::authz::rbac::{Attributes, rule_allows};
+use kauth_auth::resources;
 
 #[derive(Debug, Args)]
 pub struct WhoCanArgs {

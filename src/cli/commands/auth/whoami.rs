@@ -5,12 +5,12 @@ use clap::Args;
 use serde_json::json;
 
 use super::ServerArgs;
-use crate::auth::UserInfo;
-use crate::auth::authn::x509::rfc3339;
-use crate::auth::authn::{Check, Verdict};
 use crate::cli::connection::{ConnectionArgs, api_error, connect};
 use crate::cli::output::{TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
+use kauth_auth::UserInfo;
+use kauth_auth::authn::{Check, Verdict};
+use kauth_formats::time::rfc3339;
 
 #[derive(Debug, Args)]
 pub struct WhoamiArgs {
@@ -105,8 +105,8 @@ pub fn run(args: WhoamiArgs, global: &GlobalArgs) -> CliResult {
 fn print_user(user: &UserInfo, output: &str, now: time::OffsetDateTime) {
     let review = self_subject_review(user, now);
     match output {
-        "json" => print!("{}", crate::kubeconfig::view::to_go_json(&review)),
-        "yaml" => print!("{}", crate::yaml::emit(&review)),
+        "json" => print!("{}", kauth_formats::json::to_go_json(&review)),
+        "yaml" => print!("{}", kauth_formats::yaml::emit(&review)),
         _ => print!("{}", table(user)),
     }
 }

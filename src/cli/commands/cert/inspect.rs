@@ -5,12 +5,12 @@ use clap::Args;
 use serde_json::json;
 use time::OffsetDateTime;
 
-use crate::auth::UserInfo;
-use crate::auth::authn::x509;
 use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO, pki_io};
-use crate::pki::{cert, inspect};
-use crate::store::kubeconfig::{self, PathOptions};
+use kauth_auth::UserInfo;
+use kauth_auth::authn::x509;
+use kauth_pki::{cert, inspect};
+use kauth_store::kubeconfig::{self, PathOptions};
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
@@ -70,7 +70,7 @@ pub fn run(args: InspectArgs, global: &GlobalArgs) -> CliResult {
             "userError": user.as_ref().err().map(ToString::to_string),
             "verification": args.ca.as_ref().map(|ca| json!({
                 "ca": ca,
-                "at": x509::rfc3339(now),
+                "at": kauth_formats::time::rfc3339(now),
                 "accepted": matches!(verdict, Some(Ok(_))),
                 "error": verdict.as_ref().and_then(|v| v.as_ref().err()),
             })),
@@ -140,7 +140,7 @@ fn print_text(
     match (ca, verdict) {
         (Some(ca), Some(Ok(_))) => println!(
             "  accepted by --client-ca-file={ca} at {}",
-            x509::rfc3339(now)
+            kauth_formats::time::rfc3339(now)
         ),
         (Some(ca), Some(Err(e))) => println!("  refused by --client-ca-file={ca}: {e}"),
         _ => println!("  (not checked against a CA: pass --ca FILE)"),

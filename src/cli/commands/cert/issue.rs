@@ -9,12 +9,12 @@ use time::{Duration, OffsetDateTime};
 use super::IdentityArgs;
 use super::sign::{DEFAULT_VALIDITY, load_ca, report};
 use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
-use crate::kubeconfig::edit::{self, ContextEdit, CredentialsEdit, FileValue};
-use crate::pki::cert;
-use crate::pki::key::{KeyAlgorithm, PrivateKey};
-use crate::store::files::{self, Access, Output};
-use crate::store::kubeconfig::{PathOptions, modify};
-use crate::store::local_ca;
+use kauth_kubeconfig::edit::{self, ContextEdit, CredentialsEdit, FileValue};
+use kauth_pki::cert;
+use kauth_pki::key::{KeyAlgorithm, PrivateKey};
+use kauth_store::files::{self, Access, Output};
+use kauth_store::kubeconfig::{PathOptions, modify};
+use kauth_store::local_ca;
 
 #[derive(Debug, Args)]
 pub struct IssueArgs {

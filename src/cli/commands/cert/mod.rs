@@ -8,10 +8,10 @@ mod sign;
 use clap::{Args, Subcommand};
 use time::OffsetDateTime;
 
-use crate::auth::UserInfo;
-use crate::auth::authn::x509::{self, Cert};
 use crate::cli::{CliError, CliResult, GlobalArgs};
-use crate::pki::name::Subject;
+use kauth_auth::UserInfo;
+use kauth_auth::authn::x509::{self, Cert};
+use kauth_pki::name::Subject;
 
 #[derive(Debug, Subcommand)]
 pub enum CertCommand {
@@ -92,7 +92,7 @@ impl IdentityArgs {
 
 /// `valid until 2027-11-23T12:00:00Z (in 364 days)` on stderr.
 pub fn print_validity(der: &[u8], now: OffsetDateTime) {
-    if let Ok(f) = crate::pki::inspect::facts(der)
+    if let Ok(f) = kauth_pki::inspect::facts(der)
         && let Some(end) = f.not_after_time
     {
         eprintln!(

@@ -10,17 +10,17 @@ use time::{Duration, OffsetDateTime};
 
 use super::IdentityArgs;
 use super::issue::{file_stem, write_kubeconfig};
-use crate::auth::authz::explain;
-use crate::auth::authz::rbac::Attributes;
 use crate::cli::connection::{ConnectionArgs, CredentialFlags, TargetArgs, api_error, connect};
 use crate::cli::output::{Spinner, TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO, pki_io};
-use crate::client::Client;
-use crate::client::api::ApiError;
-use crate::pki::cert;
-use crate::pki::csr_api::{self, State};
-use crate::pki::key::{KeyAlgorithm, PrivateKey};
-use crate::store::files::{self, Access, Output};
+use kauth_auth::authz::explain;
+use kauth_auth::authz::rbac::Attributes;
+use kauth_client::Client;
+use kauth_client::api::ApiError;
+use kauth_pki::cert;
+use kauth_pki::csr_api::{self, State};
+use kauth_pki::key::{KeyAlgorithm, PrivateKey};
+use kauth_store::files::{self, Access, Output};
 
 const CSR_PATH: &str = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
 

@@ -5,9 +5,9 @@ use time::{Duration, OffsetDateTime};
 
 use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, pki_io};
-use crate::pki::ca::Ca;
-use crate::pki::cert;
-use crate::store::files::Access;
+use kauth_pki::ca::Ca;
+use kauth_pki::cert;
+use kauth_store::files::Access;
 
 #[derive(Debug, Args)]
 pub struct SignArgs {

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{go_list, help_error, print_help};
 use crate::cli::{CliError, CliResult};
-use crate::store::kubeconfig::{PathOptions, modify, starting_config};
+use kauth_store::kubeconfig::{PathOptions, modify, starting_config};
 
 #[derive(Debug, Args)]
 pub struct NameArgs {

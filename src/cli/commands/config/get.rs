@@ -7,7 +7,7 @@ use clap::Args;
 use super::Rest;
 use crate::cli::output::TabWriter;
 use crate::cli::{CliError, CliResult};
-use crate::store::kubeconfig::{PathOptions, starting_config};
+use kauth_store::kubeconfig::{PathOptions, starting_config};
 
 #[derive(Debug, Args)]
 pub struct CurrentContextArgs {

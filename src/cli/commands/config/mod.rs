@@ -10,7 +10,7 @@ mod view;
 use clap::{Args, Subcommand};
 
 use crate::cli::{CliError, CliResult, GlobalArgs};
-use crate::store::kubeconfig::{PathOptions, StoreError};
+use kauth_store::kubeconfig::{PathOptions, StoreError};
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -139,6 +139,6 @@ pub fn print_help(command: &str) {
 
 /// pflag's boolean syntax (Go's `strconv.ParseBool`).
 pub fn parse_bool(s: &str) -> Result<bool, String> {
-    crate::kubeconfig::edit::parse_go_bool(s)
+    kauth_kubeconfig::edit::parse_go_bool(s)
         .ok_or_else(|| format!("strconv.ParseBool: parsing {s:?}: invalid syntax"))
 }

@@ -7,9 +7,9 @@ use clap::Args;
 
 use super::{go_list, help_error, parse_bool};
 use crate::cli::{CliError, CliResult, GlobalArgs};
-use crate::kubeconfig::edit::{self, ClusterEdit, ContextEdit, CredentialsEdit, FileValue};
-use crate::kubeconfig::paths;
-use crate::store::kubeconfig::{PathOptions, modify};
+use kauth_kubeconfig::edit::{self, ClusterEdit, ContextEdit, CredentialsEdit, FileValue};
+use kauth_kubeconfig::paths;
+use kauth_store::kubeconfig::{PathOptions, modify};
 
 #[derive(Debug, Args)]
 pub struct SetClusterArgs {
@@ -143,7 +143,7 @@ pub struct SetCredentialsArgs {
 pub fn string_slice(values: &[String]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for value in values.iter().filter(|v| !v.is_empty()) {
-        out.extend(crate::csv::read_line(value).map_err(|e| e.to_string())?);
+        out.extend(kauth_formats::csv::read_line(value).map_err(|e| e.to_string())?);
     }
     Ok(out)
 }

@@ -9,9 +9,9 @@ use clap::Args;
 
 use super::{go_list, help_error};
 use crate::cli::{CliError, CliResult};
-use crate::kubeconfig::Config;
-use crate::store::kubeconfig::{PathOptions, modify, starting_config};
-use crate::store::state;
+use kauth_kubeconfig::Config;
+use kauth_store::kubeconfig::{PathOptions, modify, starting_config};
+use kauth_store::state;
 
 #[derive(Debug, Args)]
 pub struct UseContextArgs {

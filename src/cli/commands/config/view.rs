@@ -4,9 +4,9 @@ use clap::Args;
 
 use super::parse_bool;
 use crate::cli::{CliError, CliResult, GlobalArgs};
-use crate::kubeconfig::{model, view};
-use crate::store::kubeconfig::{PathOptions, load_file, starting_config};
-use crate::yaml;
+use kauth_formats::yaml;
+use kauth_kubeconfig::{model, view};
+use kauth_store::kubeconfig::{PathOptions, load_file, starting_config};
 
 #[derive(Debug, Args)]
 pub struct ViewArgs {
@@ -64,9 +64,9 @@ pub fn run(opts: &PathOptions, global: &GlobalArgs, args: ViewArgs) -> CliResult
     let doc = model::encode(&config);
     let text = match format {
         OutputFormat::Yaml => yaml::emit(&doc),
-        OutputFormat::Json => view::to_go_json(&doc),
+        OutputFormat::Json => kauth_formats::json::to_go_json(&doc),
         OutputFormat::Name => "config/<unknown>\n".to_string(),
-        OutputFormat::JsonPath(template) => crate::jsonpath::render(&template, &doc, true)
+        OutputFormat::JsonPath(template) => kauth_formats::jsonpath::render(&template, &doc, true)
             .map_err(|e| CliError::kubectl(e.to_string()))?,
     };
     print!("{text}");

@@ -1,0 +1,165 @@
+//! What a certificate says, for `kauth cert inspect`.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::FromDer;
+use x509_parser::public_key::PublicKey;
+
+use super::cert::{self, CertError};
+use super::name::{self, Subject};
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateFacts {
+    pub subject: String,
+    pub issuer: String,
+    pub serial: String,
+    pub not_before: String,
+    pub not_after: String,
+    pub is_ca: bool,
+    pub subject_alt_names: Vec<String>,
+    pub key_usage: Vec<String>,
+    pub extended_key_usage: Vec<String>,
+    pub public_key: String,
+    pub signature_algorithm: String,
+    pub sha256_fingerprint: String,
+    pub version: u32,
+    #[serde(skip)]
+    pub subject_identity: Subject,
+    #[serde(skip)]
+    pub not_after_time: Option<OffsetDateTime>,
+    #[serde(skip)]
+    pub not_before_time: Option<OffsetDateTime>,
+}
+
+pub fn facts(der: &[u8]) -> Result<CertificateFacts, CertError> {
+    let (_, c) = X509Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+    let mut f = CertificateFacts {
+        subject: name::one_line(c.subject()),
+        issuer: name::one_line(c.issuer()),
+        serial: c
+            .raw_serial()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+        not_before: kauth_formats::time::rfc3339(c.validity().not_before.to_datetime()),
+        not_after: kauth_formats::time::rfc3339(c.validity().not_after.to_datetime()),
+        is_ca: false,
+        subject_alt_names: Vec::new(),
+        key_usage: Vec::new(),
+        extended_key_usage: Vec::new(),
+        public_key: public_key_description(&c),
+        signature_algorithm: signature_name(&c),
+        sha256_fingerprint: cert::fingerprint(der),
+        version: c.version().0 + 1,
+        subject_identity: Subject::from_x509(c.subject()),
+        not_after_time: Some(c.validity().not_after.to_datetime()),
+        not_before_time: Some(c.validity().not_before.to_datetime()),
+    };
+    for ext in c.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::BasicConstraints(bc) => f.is_ca = bc.ca,
+            ParsedExtension::KeyUsage(ku) => {
+                for (set, label) in [
+                    (ku.digital_signature(), "Digital Signature"),
+                    (ku.non_repudiation(), "Non Repudiation"),
+                    (ku.key_encipherment(), "Key Encipherment"),
+                    (ku.data_encipherment(), "Data Encipherment"),
+                    (ku.key_agreement(), "Key Agreement"),
+                    (ku.key_cert_sign(), "Certificate Sign"),
+                    (ku.crl_sign(), "CRL Sign"),
+                ] {
+                    if set {
+                        f.key_usage.push(label.to_string());
+                    }
+                }
+            }
+            ParsedExtension::ExtendedKeyUsage(eku) => {
+                for (set, label) in [
+                    (eku.any, "Any"),
+                    (eku.server_auth, "TLS Web Server Authentication"),
+                    (eku.client_auth, "TLS Web Client Authentication"),
+                    (eku.code_signing, "Code Signing"),
+                    (eku.email_protection, "E-mail Protection"),
+                    (eku.time_stamping, "Time Stamping"),
+                    (eku.ocsp_signing, "OCSP Signing"),
+                ] {
+                    if set {
+                        f.extended_key_usage.push(label.to_string());
+                    }
+                }
+                for other in &eku.other {
+                    f.extended_key_usage.push(other.to_id_string());
+                }
+            }
+            ParsedExtension::SubjectAlternativeName(san) => {
+                for n in &san.general_names {
+                    f.subject_alt_names.push(match n {
+                        GeneralName::DNSName(d) => format!("DNS:{d}"),
+                        GeneralName::IPAddress(ip) => format!("IP:{}", ip_text(ip)),
+                        GeneralName::RFC822Name(e) => format!("email:{e}"),
+                        GeneralName::URI(u) => format!("URI:{u}"),
+                        other => format!("{other}"),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+fn ip_text(bytes: &[u8]) -> String {
+    match bytes.len() {
+        4 => std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).to_string(),
+        16 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(bytes);
+            std::net::Ipv6Addr::from(a).to_string()
+        }
+        _ => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+fn public_key_description(c: &X509Certificate) -> String {
+    match c.public_key().parsed() {
+        Ok(PublicKey::RSA(rsa)) => format!("RSA {} bits", rsa.key_size()),
+        Ok(PublicKey::EC(ec)) => {
+            let curve = c
+                .public_key()
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            match curve.as_deref() {
+                Some("1.2.840.10045.3.1.7") => "ECDSA P-256".into(),
+                Some("1.3.132.0.34") => "ECDSA P-384".into(),
+                Some("1.3.132.0.35") => "ECDSA P-521".into(),
+                _ => format!("EC {} bits", ec.key_size()),
+            }
+        }
+        _ => match c.public_key().algorithm.algorithm.to_id_string().as_str() {
+            "1.3.101.112" => "Ed25519".into(),
+            other => format!("unknown ({other})"),
+        },
+    }
+}
+
+fn signature_name(c: &X509Certificate) -> String {
+    match c.signature_algorithm.algorithm.to_id_string().as_str() {
+        "1.2.840.113549.1.1.11" => "SHA256-RSA".into(),
+        "1.2.840.113549.1.1.12" => "SHA384-RSA".into(),
+        "1.2.840.113549.1.1.13" => "SHA512-RSA".into(),
+        "1.2.840.113549.1.1.5" => "SHA1-RSA".into(),
+        "1.2.840.113549.1.1.10" => "RSA-PSS".into(),
+        "1.2.840.10045.4.3.2" => "ECDSA-SHA256".into(),
+        "1.2.840.10045.4.3.3" => "ECDSA-SHA384".into(),
+        "1.2.840.10045.4.3.4" => "ECDSA-SHA512".into(),
+        "1.3.101.112" => "Ed25519".into(),
+        other => other.to_string(),
+    }
+}
