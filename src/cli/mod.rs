@@ -10,6 +10,7 @@ mod generated;
 pub mod output;
 pub mod password;
 pub mod pki_io;
+mod tree;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -78,7 +79,7 @@ pub enum Command {
     P12(commands::p12::P12Command),
     /// Send one request to the API server or a kubelet, and explain a 401 or 403
     #[command(
-        after_help = "Examples:\n  kauth request /api/v1/namespaces/test/pods\n  kauth request DELETE /api/v1/namespaces/test/pods/p1 -i\n  kauth request POST /api/v1/namespaces/test/configmaps -d @cm.json\n  kauth request --cert kfree.crt --key kfree.key /version\n  kauth request --kubelet 10.0.0.5 /metrics --token - < token"
+        after_help = REQUEST_EXAMPLES
     )]
     Request(commands::request::RequestArgs),
     /// ServiceAccount tokens and kubeconfigs
@@ -89,10 +90,13 @@ pub enum Command {
     Token(commands::token::TokenCommand),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(
-        after_help = "Examples:\n  echo 'source <(kauth completion bash)' >> ~/.bashrc\n  echo 'source <(kauth completion zsh)' >> ~/.zshrc\n  kauth completion fish > ~/.config/fish/completions/kauth.fish\n  kauth completion powershell >> $PROFILE\n\nContext, cluster and user names complete from the kubeconfig in effect."
+        after_help = COMPLETION_EXAMPLES
     )]
     Completion(CompletionArgs),
 }
+
+const REQUEST_EXAMPLES: &str = "Examples:\n  kauth request /api/v1/namespaces/test/pods\n  kauth request DELETE /api/v1/namespaces/test/pods/p1 -i\n  kauth request POST /api/v1/namespaces/test/configmaps -d @cm.json\n  kauth request --cert kfree.crt --key kfree.key /version\n  kauth request --kubelet 10.0.0.5 /metrics --token - < token";
+const COMPLETION_EXAMPLES: &str = "Examples:\n  echo 'source <(kauth completion bash)' >> ~/.bashrc\n  echo 'source <(kauth completion zsh)' >> ~/.zshrc\n  kauth completion fish > ~/.config/fish/completions/kauth.fish\n  kauth completion powershell >> $PROFILE\n\nContext, cluster and user names complete from the kubeconfig in effect.";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
@@ -106,7 +110,10 @@ pub fn main() -> i32 {
     restore_sigpipe();
     complete::complete_env();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match Cli::try_parse_from(&args) {
+    let cli = match tree::command()
+        .try_get_matches_from(&args)
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(err) => return parse_error(err, &args),
     };

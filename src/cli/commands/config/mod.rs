@@ -1,80 +1,98 @@
 //! `kauth config`: a drop-in for `kubectl config`, with kubectl's flags,
 //! output, files and exit codes.
 
-mod delete;
-mod get;
-mod set;
-mod use_context;
-mod view;
+pub(crate) mod delete;
+pub(crate) mod get;
+pub(crate) mod set;
+pub(crate) mod use_context;
+pub(crate) mod view;
 
 use clap::{Args, Subcommand};
 
 use crate::cli::{CliError, CliResult, GlobalArgs};
 use kauth_store::kubeconfig::{PathOptions, StoreError};
 
+// Each command's examples, shared with the lazy tree (`cli/tree.rs`).
+pub const EX_CURRENT_CONTEXT: &str = "Examples:\n  kauth config current-context";
+pub const EX_VIEW: &str = "Examples:\n  kauth config view\n  kauth config view --minify --flatten\n  kauth config view -o jsonpath='{.users[?(@.name == \"e2e\")].user.password}'";
+pub const EX_USE_CONTEXT: &str = "Examples:\n  kauth config use-context prod\n  kauth config use-context -          # the previous context\n  kauth config use-context            # pick on a terminal";
+pub const EX_GET_CONTEXTS: &str = "Examples:\n  kauth config get-contexts\n  kauth config get-contexts -o name\n  kauth config get-contexts prod";
+pub const EX_GET_CLUSTERS: &str = "Examples:\n  kauth config get-clusters";
+pub const EX_GET_USERS: &str = "Examples:\n  kauth config get-users";
+pub const EX_SET_CLUSTER: &str = "Examples:\n  kauth config set-cluster prod --server=https://1.2.3.4\n  kauth config set-cluster prod --certificate-authority=ca.crt --embed-certs\n  kauth config set-cluster prod --insecure-skip-tls-verify=true";
+pub const EX_SET_CREDENTIALS: &str = "Examples:\n  kauth config set-credentials kfree --client-certificate=kfree.crt --client-key=kfree.key --embed-certs\n  kauth config set-credentials ci --token=$TOKEN\n  kauth config set-credentials sso --exec-command=kubelogin --exec-api-version=client.authentication.k8s.io/v1";
+pub const EX_SET_CONTEXT: &str = "Examples:\n  kauth config set-context kfree@prod --cluster=prod --user=kfree --namespace=dev\n  kauth config set-context --current --namespace=kube-system";
+pub const EX_SET: &str = "Examples:\n  kauth config set clusters.prod.server https://1.2.3.4\n  kauth config set users.kfree.client-key-data cert_data_here --set-raw-bytes=true";
+pub const EX_UNSET: &str =
+    "Examples:\n  kauth config unset current-context\n  kauth config unset contexts.foo.namespace";
+pub const EX_DELETE_CONTEXT: &str = "Examples:\n  kauth config delete-context old";
+pub const EX_DELETE_CLUSTER: &str = "Examples:\n  kauth config delete-cluster old";
+pub const EX_DELETE_USER: &str = "Examples:\n  kauth config delete-user old";
+pub const EX_RENAME_CONTEXT: &str = "Examples:\n  kauth config rename-context old-name new-name";
+
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Display the current-context
-    #[command(after_help = "Examples:\n  kauth config current-context")]
+    #[command(after_help = EX_CURRENT_CONTEXT)]
     CurrentContext(get::CurrentContextArgs),
     /// Display merged kubeconfig settings or a specified kubeconfig file
     #[command(
-        after_help = "Examples:\n  kauth config view\n  kauth config view --minify --flatten\n  kauth config view -o jsonpath='{.users[?(@.name == \"e2e\")].user.password}'"
+        after_help = EX_VIEW
     )]
     View(view::ViewArgs),
     /// Set the current-context in a kubeconfig file
     #[command(
         visible_alias = "use",
-        after_help = "Examples:\n  kauth config use-context prod\n  kauth config use-context -          # the previous context\n  kauth config use-context            # pick on a terminal"
+        after_help = EX_USE_CONTEXT
     )]
     UseContext(use_context::UseContextArgs),
     /// Describe one or many contexts
     #[command(
-        after_help = "Examples:\n  kauth config get-contexts\n  kauth config get-contexts -o name\n  kauth config get-contexts prod"
+        after_help = EX_GET_CONTEXTS
     )]
     GetContexts(get::GetContextsArgs),
     /// Display clusters defined in the kubeconfig
-    #[command(after_help = "Examples:\n  kauth config get-clusters")]
+    #[command(after_help = EX_GET_CLUSTERS)]
     GetClusters(get::NoArgs),
     /// Display users defined in the kubeconfig
-    #[command(after_help = "Examples:\n  kauth config get-users")]
+    #[command(after_help = EX_GET_USERS)]
     GetUsers(get::NoArgs),
     /// Set a cluster entry in kubeconfig
     #[command(
-        after_help = "Examples:\n  kauth config set-cluster prod --server=https://1.2.3.4\n  kauth config set-cluster prod --certificate-authority=ca.crt --embed-certs\n  kauth config set-cluster prod --insecure-skip-tls-verify=true"
+        after_help = EX_SET_CLUSTER
     )]
     SetCluster(set::SetClusterArgs),
     /// Set a user entry in kubeconfig
     #[command(
-        after_help = "Examples:\n  kauth config set-credentials kfree --client-certificate=kfree.crt --client-key=kfree.key --embed-certs\n  kauth config set-credentials ci --token=$TOKEN\n  kauth config set-credentials sso --exec-command=kubelogin --exec-api-version=client.authentication.k8s.io/v1"
+        after_help = EX_SET_CREDENTIALS
     )]
     SetCredentials(set::SetCredentialsArgs),
     /// Set a context entry in kubeconfig
     #[command(
-        after_help = "Examples:\n  kauth config set-context kfree@prod --cluster=prod --user=kfree --namespace=dev\n  kauth config set-context --current --namespace=kube-system"
+        after_help = EX_SET_CONTEXT
     )]
     SetContext(set::SetContextArgs),
     /// Set an individual value in a kubeconfig file
     #[command(
-        after_help = "Examples:\n  kauth config set clusters.prod.server https://1.2.3.4\n  kauth config set users.kfree.client-key-data cert_data_here --set-raw-bytes=true"
+        after_help = EX_SET
     )]
     Set(set::SetArgs),
     /// Unset an individual value in a kubeconfig file
     #[command(
-        after_help = "Examples:\n  kauth config unset current-context\n  kauth config unset contexts.foo.namespace"
+        after_help = EX_UNSET
     )]
     Unset(set::UnsetArgs),
     /// Delete the specified context from the kubeconfig
-    #[command(after_help = "Examples:\n  kauth config delete-context old")]
+    #[command(after_help = EX_DELETE_CONTEXT)]
     DeleteContext(delete::NameArgs),
     /// Delete the specified cluster from the kubeconfig
-    #[command(after_help = "Examples:\n  kauth config delete-cluster old")]
+    #[command(after_help = EX_DELETE_CLUSTER)]
     DeleteCluster(delete::NameArgs),
     /// Delete the specified user from the kubeconfig
-    #[command(after_help = "Examples:\n  kauth config delete-user old")]
+    #[command(after_help = EX_DELETE_USER)]
     DeleteUser(delete::NameArgs),
     /// Rename a context from the kubeconfig file
-    #[command(after_help = "Examples:\n  kauth config rename-context old-name new-name")]
+    #[command(after_help = EX_RENAME_CONTEXT)]
     RenameContext(delete::RenameArgs),
 }
 
