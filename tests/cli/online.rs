@@ -1,16 +1,15 @@
 //! The commands that talk to a server (`kauth request`, `auth whoami`,
 //! `auth can-i`) on the real binary against a test API server on
-//! 127.0.0.1 (tests/support/apiserver.rs): real TLS, real client
+//! 127.0.0.1 (tests/cli/support/apiserver.rs): real TLS, real client
 //! certificates, bearer tokens, exec plugins, impersonation headers, and
 //! the explanation of 401 and 403 answers.
 
-mod support;
 
 use std::path::Path;
 use std::process::Command;
 
-use support::apiserver::{TestServer, recorded};
-use support::kauth;
+use crate::support::apiserver::{TestServer, recorded};
+use crate::support::kauth;
 
 const TOKENS: &str = "s3cr3t-alice-token,alice,1001,\"readers\"\n";
 
@@ -844,7 +843,7 @@ fn kubeconfig_credentials_of_every_kind_reach_the_server() {
     );
     assert!(!r.stderr.contains("hunter2"));
     // proxy-url: the request goes through the proxy's CONNECT tunnel.
-    let proxy = support::proxy::Proxy::start();
+    let proxy = crate::support::proxy::Proxy::start();
     let text =
         std::fs::read_to_string(server.cert_kubeconfig("proxied", "kadmin", &["system:masters"]))
             .unwrap()
@@ -862,7 +861,7 @@ fn kubeconfig_credentials_of_every_kind_reach_the_server() {
     );
     // Without proxy-url, HTTPS_PROXY is used as client-go uses it (never
     // for loopback addresses), and NO_PROXY exempts hosts.
-    let env_proxy = support::proxy::Proxy::start_to(Some(format!("127.0.0.1:{}", server.port)));
+    let env_proxy = crate::support::proxy::Proxy::start_to(Some(format!("127.0.0.1:{}", server.port)));
     let named = tmp.path().join("named.kubeconfig");
     let text = std::fs::read_to_string(&kc).unwrap();
     let text = text

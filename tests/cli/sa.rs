@@ -3,21 +3,18 @@
 //! controller, against the test API server (tokens signed with its own
 //! ServiceAccount key), and offline from Secrets as kubectl prints them.
 
-mod support;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use support::apiserver::TestServer;
-use support::{Run, kauth};
+use crate::support::apiserver::TestServer;
+use crate::support::{Run, kauth};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apiserver")
-}
+use crate::support::apiserver_fixtures as fixtures;
 
 /// A server, a kubeconfig whose user is cluster-admin, and its directory.
 fn setup() -> (tempfile::TempDir, TestServer, PathBuf) {
-    support::apiserver::with_admin()
+    crate::support::apiserver::with_admin()
 }
 
 fn run(tmp: &tempfile::TempDir, kc: &Path, args: &[&str]) -> Run {
@@ -315,7 +312,7 @@ fn sa_kubeconfig_writes_a_working_private_kubeconfig() {
         who.stdout
     );
     // kubectl reads it the same way.
-    if let Some(kubectl) = support::kubectl() {
+    if let Some(kubectl) = crate::support::kubectl() {
         let o = std::process::Command::new(kubectl)
             .args([
                 "config",

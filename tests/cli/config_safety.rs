@@ -3,7 +3,7 @@
 //! lock that names itself, and kauth's additions to `use-context`.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use assert_cmd::cargo::cargo_bin;
@@ -21,17 +21,7 @@ fn kauth(dir: &Path, kubeconfig: &str, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn kubectl() -> Option<PathBuf> {
-    let real = std::fs::canonicalize(which("kubectl")?).ok()?;
-    let versioned = real.parent()?.join("kubectl.1.32");
-    versioned.is_file().then_some(versioned)
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
+use crate::support::kubectl;
 
 fn contexts(dir: &Path, file: &str) -> Vec<String> {
     let out = kauth(dir, file, &["config", "get-contexts", "-o", "name"]);

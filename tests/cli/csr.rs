@@ -2,16 +2,15 @@
 //! API server (which validates CSRs as kube-apiserver does and runs a
 //! kube-apiserver-client signer that can be turned off).
 
-mod support;
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use support::apiserver::TestServer;
-use support::{Run, kauth};
+use crate::support::apiserver::TestServer;
+use crate::support::{Run, kauth};
 
 fn setup() -> (tempfile::TempDir, TestServer, PathBuf) {
-    support::apiserver::with_admin()
+    crate::support::apiserver::with_admin()
 }
 
 fn run(tmp: &tempfile::TempDir, kc: &std::path::Path, args: &[&str]) -> Run {

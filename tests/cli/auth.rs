@@ -1,14 +1,11 @@
 //! `kauth auth ...` on the real binary, against what kubectl printed for
 //! the same credentials on a real v1.36 server (tests/fixtures/apiserver/kubectl).
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::cargo_bin;
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apiserver")
-}
+use crate::support::apiserver_fixtures as fixtures;
 
 fn kubectl_said(name: &str) -> (String, i32) {
     let d = fixtures().join("kubectl");

@@ -2,7 +2,6 @@
 //! (The generated completion scripts and man pages are checked fresh by
 //! the unit tests in `src/cli/generated.rs`.)
 
-mod support;
 
 use std::path::Path;
 use std::process::Command;
@@ -195,7 +194,7 @@ fn fish_completes_with_descriptions() {
 
 #[test]
 fn installed_as_kubectl_kauth_it_is_a_kubectl_plugin() {
-    let Some(kubectl) = support::kubectl() else {
+    let Some(kubectl) = crate::support::kubectl() else {
         eprintln!("kubectl.1.32 not found: plugin test skipped");
         return;
     };

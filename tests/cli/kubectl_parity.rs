@@ -85,22 +85,7 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn find_kubectl() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("KAUTH_TEST_KUBECTL") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        let candidate = dir.join("kubectl");
-        if let Ok(real) = std::fs::canonicalize(&candidate) {
-            let versioned = real.parent()?.join("kubectl.1.32");
-            if versioned.is_file() {
-                return Some(versioned);
-            }
-        }
-    }
-    None
-}
+use crate::support::kubectl as find_kubectl;
 
 fn parse_scenarios(source: &str, text: &str) -> Vec<Scenario> {
     let mut out: Vec<Scenario> = Vec::new();

@@ -46,8 +46,11 @@ pub fn kauth(dir: &Path, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) 
     }
 }
 
-/// `kubectl.1.32`, next to the `kubectl` on PATH.
+/// `kubectl.1.32`, next to the `kubectl` on PATH (or `$KAUTH_TEST_KUBECTL`).
 pub fn kubectl() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("KAUTH_TEST_KUBECTL") {
+        return Some(PathBuf::from(p));
+    }
     let on_path = std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|d| d.join("kubectl"))
         .find(|p| p.is_file())?;
@@ -56,4 +59,9 @@ pub fn kubectl() -> Option<PathBuf> {
         .parent()?
         .join("kubectl.1.32");
     versioned.is_file().then_some(versioned)
+}
+
+/// `tests/fixtures/apiserver`: what a real kube-apiserver and kubectl said.
+pub fn apiserver_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apiserver")
 }

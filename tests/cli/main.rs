@@ -1,0 +1,20 @@
+//! kauth's integration tests: one crate that runs the real binary on real
+//! files, side by side with the references (kubectl, openssl, keytool,
+//! Python's `cryptography`, a test API server, recordings from a real
+//! kube-apiserver). Shared helpers live in `support`.
+
+mod support;
+
+mod auth;
+mod completion;
+mod config_safety;
+mod csr;
+mod docs_examples;
+mod kubectl_parity;
+mod no_panics;
+mod online;
+mod p12;
+mod pki;
+mod pki_openssl;
+mod recorded_apiserver;
+mod sa;
