@@ -2,7 +2,6 @@
 //! (The generated completion scripts and man pages are checked fresh by
 //! the unit tests in `src/cli/generated.rs`.)
 
-
 use std::path::Path;
 use std::process::Command;
 

@@ -2,7 +2,6 @@
 //! API server (which validates CSRs as kube-apiserver does and runs a
 //! kube-apiserver-client signer that can be turned off).
 
-
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -4,7 +4,6 @@
 //! certificates, bearer tokens, exec plugins, impersonation headers, and
 //! the explanation of 401 and 403 answers.
 
-
 use std::path::Path;
 use std::process::Command;
 
@@ -861,7 +860,8 @@ fn kubeconfig_credentials_of_every_kind_reach_the_server() {
     );
     // Without proxy-url, HTTPS_PROXY is used as client-go uses it (never
     // for loopback addresses), and NO_PROXY exempts hosts.
-    let env_proxy = crate::support::proxy::Proxy::start_to(Some(format!("127.0.0.1:{}", server.port)));
+    let env_proxy =
+        crate::support::proxy::Proxy::start_to(Some(format!("127.0.0.1:{}", server.port)));
     let named = tmp.path().join("named.kubeconfig");
     let text = std::fs::read_to_string(&kc).unwrap();
     let text = text

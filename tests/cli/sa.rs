@@ -3,12 +3,11 @@
 //! controller, against the test API server (tokens signed with its own
 //! ServiceAccount key), and offline from Secrets as kubectl prints them.
 
-
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
 use crate::support::apiserver::TestServer;
 use crate::support::{Run, kauth};
+use serde_json::json;
 
 use crate::support::apiserver_fixtures as fixtures;
 
