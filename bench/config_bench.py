@@ -4,10 +4,12 @@
 Usage: python3 bench/config_bench.py [--runs N] [--kubectl PATH]
 
 Builds kauth in release mode, then times `config current-context`,
+`config get-contexts`,
 `config view --minify`, `config use-context` and the shell completion of
 context names (a TAB) with kauth and with
 kubectl 1.32 on (a) one small kubeconfig and (b) 20 files holding 2,000
-contexts (with clusters and users) in a KUBECONFIG list. Prints the
+contexts (with clusters and users) in a KUBECONFIG list, and `config view`
+of one 50 MB file. Prints the
 median wall time of each, the ratio kubectl/kauth, and the peak RSS of
 each tool (from wait4's rusage, taken through bench/peak_rss.rs).
 """
@@ -110,6 +112,7 @@ def main():
         sets = [("small file", small, "prod", "dev"),
                 ("20 files, 2000 contexts", ":".join(large), "ctx-19-099", "ctx-00-000")]
         commands = [("current-context", lambda a, b: ["config", "current-context"]),
+                    ("get-contexts", lambda a, b: ["config", "get-contexts"]),
                     ("view --minify", lambda a, b: ["config", "view", "--minify"]),
                     ("use-context", None),
                     ("TAB use-context", "complete")]
@@ -142,6 +145,18 @@ def main():
                 (kt, km), (ot, om) = results["kubectl"], results["kauth"]
                 print(f"{set_name:<26}{cmd_name:<18}{kt*1000:>8.1f}ms{ot*1000:>8.1f}ms{kt/ot:>7.1f}x"
                       f"{km/1024:>11.1f}MB{om/1024:>9.1f}MB{om/km:>10.2f}")
+
+        # One 50 MB kubeconfig (44,700 contexts in one file), viewed whole.
+        big = os.path.join(tmp, "big.yaml")
+        large_set(os.path.join(tmp, "large"), files=1, per_file=44700)
+        os.replace(os.path.join(tmp, "large", "config-00.yaml"), big)
+        size = os.path.getsize(big) / 1e6
+        env = dict(os.environ, KUBECONFIG=big, HOME=tmp)
+        results = {tool: measure([binary, "config", "view"], env, tmp, max(3, args.runs // 5))
+                   for tool, binary in (("kubectl", args.kubectl), ("kauth", kauth))}
+        (kt, km), (ot, om) = results["kubectl"], results["kauth"]
+        print(f"{f'one {size:.0f} MB file':<26}{'view':<18}{kt*1000:>8.1f}ms{ot*1000:>8.1f}ms{kt/ot:>7.1f}x"
+              f"{km/1024:>11.1f}MB{om/1024:>9.1f}MB{om/km:>10.2f}")
 
 
 if __name__ == "__main__":
