@@ -1,6 +1,12 @@
 //! The API calls kauth makes, typed: the self reviews (who am I, may I,
-//! what may I) and JSON objects, with API errors read from the server's
-//! `Status` the way kubectl prints them.
+//! what may I), ServiceAccount tokens ([`serviceaccounts`]) and JSON
+//! objects, with API errors read from the server's `Status` the way
+//! kubectl prints them.
+
+pub mod serviceaccounts;
+mod wait;
+
+pub use wait::POLL_INTERVAL;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,6 +28,9 @@ pub enum ApiError {
     },
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
+    /// A 2xx answer without what it must hold.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 /// kubectl's words for an API error (`cmdutil.StandardErrorMessage`).
