@@ -1,8 +1,10 @@
 //! The API calls kauth makes, typed: the self reviews (who am I, may I,
-//! what may I), ServiceAccount tokens ([`serviceaccounts`]) and JSON
+//! what may I), ServiceAccount tokens ([`serviceaccounts`]),
+//! CertificateSigningRequests ([`certificatesigningrequests`]) and JSON
 //! objects, with API errors read from the server's `Status` the way
 //! kubectl prints them.
 
+pub mod certificatesigningrequests;
 pub mod serviceaccounts;
 mod wait;
 
