@@ -8,6 +8,7 @@ pub mod certificatesigningrequests;
 pub mod serviceaccounts;
 mod wait;
 
+
 pub use wait::POLL_INTERVAL;
 
 use serde::Deserialize;
@@ -52,6 +53,21 @@ impl ApiError {
             ApiError::Status { code, .. } => Some(*code),
             _ => None,
         }
+    }
+
+    /// 404: the object does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.code() == Some(404)
+    }
+
+    /// 403: the server refused this client.
+    pub fn is_forbidden(&self) -> bool {
+        self.code() == Some(403)
+    }
+
+    /// 409: an object of that name exists (or changed meanwhile).
+    pub fn is_conflict(&self) -> bool {
+        self.code() == Some(409)
     }
 }
 

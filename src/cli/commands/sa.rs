@@ -15,7 +15,6 @@ use kauth_auth::authn::jwt::Jwt;
 use kauth_auth::authn::service_account;
 use kauth_auth::sa::{self, BoundObject, Choice, TokenRequestSpec};
 use kauth_client::Client;
-use kauth_client::api::ApiError;
 use kauth_client::api::serviceaccounts::IssuedToken;
 use kauth_store::files::{self, Access, Output};
 use kauth_store::kubeconfig::{self, PathOptions};
@@ -241,12 +240,12 @@ fn token(args: TokenArgs, global: &GlobalArgs) -> CliResult {
 fn find_secret(client: &Client, ns: &str, name: &str) -> Result<Choice, CliError> {
     let uid = match client.get_service_account(ns, name) {
         Ok(account) => account.uid,
-        Err(e) if e.code() == Some(404) => {
+        Err(e) if e.is_not_found() => {
             return Err(
                 CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO),
             );
         }
-        Err(e) if e.code() == Some(403) => {
+        Err(e) if e.is_forbidden() => {
             eprintln!(
                 "kauth: cannot read the ServiceAccount ({e}); Secrets of an earlier one of that name cannot be told apart"
             );
@@ -259,7 +258,7 @@ fn find_secret(client: &Client, ns: &str, name: &str) -> Result<Choice, CliError
             let objects: Vec<&Value> = secrets.iter().collect();
             Ok(sa::choose(&objects, ns, name, uid.as_deref()))
         }
-        Err(e) if e.code() == Some(403) => {
+        Err(e) if e.is_forbidden() => {
             eprintln!("kauth: cannot list Secrets in {ns} ({e})");
             Ok(Choice::default())
         }
@@ -281,14 +280,13 @@ fn request_token(
     args: &RequestArgs,
 ) -> Result<IssuedToken, CliError> {
     let spec = args.spec()?;
-    client
-        .create_token_request(ns, name, &spec)
-        .map_err(|e| match &e {
-            ApiError::Status { code: 404, .. } => {
-                CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO)
-            }
-            _ => api_error(&e),
-        })
+    client.create_token_request(ns, name, &spec).map_err(|e| {
+        if e.is_not_found() {
+            CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO)
+        } else {
+            api_error(&e)
+        }
+    })
 }
 
 /// The identity and expiry of a token, on stderr.
@@ -398,7 +396,7 @@ fn create_token_secret(args: CreateSecretArgs, global: &GlobalArgs) -> CliResult
     let client = connect(&resolved)?;
     match client.get_service_account(&ns, &name) {
         Ok(_) => {}
-        Err(e) if e.code() == Some(404) => {
+        Err(e) if e.is_not_found() => {
             return Err(CliError::new(format!(
                 "serviceaccount {ns}/{name} not found (the token controller deletes token Secrets of missing ServiceAccounts)"
             ))
@@ -408,13 +406,16 @@ fn create_token_secret(args: CreateSecretArgs, global: &GlobalArgs) -> CliResult
     }
     client
         .create_token_secret(&ns, &secret_name, &name)
-        .map_err(|e| match e.code() {
-            Some(409) => CliError::new(format!("secret {ns}/{secret_name} already exists"))
-                .code(EXIT_NO)
-                .hint(format!(
-                    "`kauth sa token {ns}/{name}` prints its token; --name picks another name"
-                )),
-            _ => api_error(&e),
+        .map_err(|e| {
+            if e.is_conflict() {
+                CliError::new(format!("secret {ns}/{secret_name} already exists"))
+                    .code(EXIT_NO)
+                    .hint(format!(
+                        "`kauth sa token {ns}/{name}` prints its token; --name picks another name"
+                    ))
+            } else {
+                api_error(&e)
+            }
         })?;
     println!("secret/{secret_name} created");
     eprintln!(

@@ -151,8 +151,8 @@ pub fn request(args: RequestArgs, global: &GlobalArgs) -> CliResult {
             "created certificatesigningrequest {name} (requested by {})",
             csr_api::requestor(&created).unwrap_or("?")
         ),
-        Err(e) if e.code() == Some(409) => resume_or_explain(&client, &name, &spki)?,
-        Err(e) if e.code() == Some(403) => return Err(forbidden(&client, &e, "create", "")),
+        Err(e) if e.is_conflict() => resume_or_explain(&client, &name, &spki)?,
+        Err(e) if e.is_forbidden() => return Err(forbidden(&client, &e, "create", "")),
         Err(e) => return Err(api_error(&e)),
     }
     if new_key {
@@ -281,7 +281,7 @@ fn decide(
     };
     match decided {
         Ok(d) => Ok(d == Decided::Recorded),
-        Err(DecisionError::Read(e)) if e.code() == Some(404) => {
+        Err(DecisionError::Read(e)) if e.is_not_found() => {
             Err(CliError::new(format!("certificatesigningrequest {name} not found")).code(EXIT_NO))
         }
         Err(DecisionError::Read(e)) => Err(api_error(&e)),
@@ -290,7 +290,7 @@ fn decide(
             if approve { "denied" } else { "approved" }
         ))
         .code(EXIT_NO)),
-        Err(DecisionError::Update(e)) if e.code() == Some(403) => {
+        Err(DecisionError::Update(e)) if e.is_forbidden() => {
             Err(forbidden(client, &e, "update", "approval"))
         }
         Err(DecisionError::Update(e)) => Err(api_error(&e)),
