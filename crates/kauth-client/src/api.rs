@@ -8,6 +8,8 @@ pub mod certificatesigningrequests;
 pub mod serviceaccounts;
 mod wait;
 
+#[cfg(test)]
+mod fake;
 
 pub use wait::POLL_INTERVAL;
 

@@ -175,3 +175,118 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::fake::{recorded, requests, serve};
+    use serde_json::json;
+
+    fn events(log: &mut Vec<String>) -> impl FnMut(Progress<'_>) + '_ {
+        |p| {
+            log.push(match p {
+                Progress::Polled(s) => format!("{s:?}"),
+                Progress::Tick => "tick".into(),
+            })
+        }
+    }
+
+    #[test]
+    fn the_wait_reports_each_answer_until_the_certificate() {
+        let (client, seen) = serve(vec![
+            (200, recorded("csr-get-pending.json")),
+            (200, recorded("csr-get-approved.json")),
+            (200, recorded("csr-get-issued.json")),
+        ]);
+        let mut log = Vec::new();
+        let outcome = client
+            .wait_for_certificate("kauth-kcsr", Duration::from_secs(30), events(&mut log))
+            .unwrap();
+        assert!(
+            matches!(outcome, WaitOutcome::Issued(pem) if pem.starts_with(b"-----BEGIN CERTIFICATE-----"))
+        );
+        assert_eq!(log, ["Pending", "tick", "Approved", "tick"]);
+        assert_eq!(
+            requests(&seen)[0],
+            "GET /apis/certificates.k8s.io/v1/certificatesigningrequests/kauth-kcsr"
+        );
+    }
+
+    #[test]
+    fn the_wait_tells_denial_from_a_missing_signer() {
+        let (client, _) = serve(vec![
+            (200, recorded("csr-get-denied.json")),
+            (200, recorded("csr-get-approved.json")),
+        ]);
+        let mut log = Vec::new();
+        assert_eq!(
+            client
+                .wait_for_certificate("x", Duration::from_secs(30), events(&mut log))
+                .unwrap(),
+            WaitOutcome::Denied {
+                reason: "KauthDeny".into(),
+                message: "This CSR was denied by kauth certificate deny".into()
+            }
+        );
+        assert!(log.is_empty());
+        assert_eq!(
+            client
+                .wait_for_certificate("x", Duration::ZERO, events(&mut log))
+                .unwrap(),
+            WaitOutcome::TimedOut { approved: true }
+        );
+        assert_eq!(log, ["Approved"]);
+    }
+
+    #[test]
+    fn decisions_put_the_approval_subresource_once() {
+        let pending = recorded("csr-get-pending.json");
+        let (client, seen) = serve(vec![
+            (200, pending.clone()),
+            (200, recorded("csr-get-approved.json")),
+            (200, recorded("csr-get-approved.json")),
+            (200, recorded("csr-get-approved.json")),
+            (
+                404,
+                json!({"kind": "Status", "reason": "NotFound", "code": 404}),
+            ),
+        ]);
+        assert_eq!(
+            client.approve_csr("c", "KauthApprove", false),
+            Ok(Decided::Recorded)
+        );
+        assert_eq!(
+            client.approve_csr("c", "KauthApprove", false),
+            Ok(Decided::AlreadyRecorded)
+        );
+        assert_eq!(
+            client.deny_csr("c", "KauthDeny", false),
+            Err(DecisionError::Contradicted)
+        );
+        assert!(matches!(
+            client.approve_csr("c", "KauthApprove", false),
+            Err(DecisionError::Read(e)) if e.is_not_found()
+        ));
+        let path = "/apis/certificates.k8s.io/v1/certificatesigningrequests/c";
+        assert_eq!(
+            requests(&seen),
+            [
+                format!("GET {path}"),
+                format!("PUT {path}/approval"),
+                format!("GET {path}"),
+                format!("GET {path}"),
+                format!("GET {path}"),
+            ]
+        );
+        let put = &seen.lock().unwrap()[1].1;
+        assert_eq!(
+            csr_api::state(put),
+            State::Approved,
+            "the condition is appended"
+        );
+        assert_eq!(
+            put["status"]["conditions"][0]["message"],
+            "This CSR was approved by kauth certificate approve"
+        );
+    }
+}

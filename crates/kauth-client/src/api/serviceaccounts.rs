@@ -131,3 +131,121 @@ impl Client {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::fake::{requests, serve};
+    use base64::Engine as _;
+    use serde_json::json;
+
+    #[test]
+    fn token_requests_post_the_spec_and_read_the_token() {
+        let (client, seen) = serve(vec![
+            (
+                201,
+                json!({"status": {"token": "t1", "expirationTimestamp": "2026-11-23T00:00:00Z"}}),
+            ),
+            (201, json!({"status": {}})),
+            (
+                404,
+                json!({"kind": "Status", "reason": "NotFound", "code": 404}),
+            ),
+        ]);
+        let spec = TokenRequestSpec {
+            audiences: vec!["vault".into()],
+            expiration_seconds: Some(3600),
+            bound_object: None,
+        };
+        let t = client.create_token_request("test", "sa1", &spec).unwrap();
+        assert_eq!(t.token.as_str(), "t1");
+        assert_eq!(t.expires.as_deref(), Some("2026-11-23T00:00:00Z"));
+        let e = client
+            .create_token_request("test", "sa1", &spec)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            ApiError::Incomplete("the TokenRequest answer holds no status.token".into())
+        );
+        assert!(
+            client
+                .create_token_request("test", "sa1", &spec)
+                .unwrap_err()
+                .is_not_found()
+        );
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            seen[0].0,
+            "POST /api/v1/namespaces/test/serviceaccounts/sa1/token"
+        );
+        assert_eq!(seen[0].1, spec.body());
+    }
+
+    #[test]
+    fn token_secrets_are_listed_by_type() {
+        let (client, seen) = serve(vec![
+            (200, json!({"metadata": {"uid": "u1"}})),
+            (
+                200,
+                json!({"kind": "SecretList", "items": [{"kind": "Secret"}]}),
+            ),
+        ]);
+        assert_eq!(
+            client
+                .get_service_account("test", "sa1")
+                .unwrap()
+                .uid
+                .as_deref(),
+            Some("u1")
+        );
+        assert_eq!(client.list_token_secrets("test").unwrap().len(), 1);
+        assert_eq!(
+            requests(&seen),
+            [
+                "GET /api/v1/namespaces/test/serviceaccounts/sa1",
+                "GET /api/v1/namespaces/test/secrets?fieldSelector=type%3Dkubernetes.io%2Fservice-account-token"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_wait_ends_when_the_controller_fills_the_secret() {
+        let empty = sa::token_secret_manifest("test", "sa1-token", "sa1");
+        let mut filled = empty.clone();
+        filled["data"] =
+            json!({"token": base64::engine::general_purpose::STANDARD.encode("the-token")});
+        let (client, seen) = serve(vec![
+            (201, empty.clone()),
+            (200, empty.clone()),
+            (200, filled),
+        ]);
+        client
+            .create_token_secret("test", "sa1-token", "sa1")
+            .unwrap();
+        let mut ticks = 0;
+        let s = client
+            .wait_for_token_secret("test", "sa1-token", "sa1", Duration::from_secs(30), || {
+                ticks += 1
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.token.unwrap().as_str(), "the-token");
+        assert_eq!(ticks, 1);
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen[0].0, "POST /api/v1/namespaces/test/secrets");
+        assert_eq!(seen[0].1, empty);
+        assert_eq!(seen[2].0, "GET /api/v1/namespaces/test/secrets/sa1-token");
+    }
+
+    #[test]
+    fn the_wait_gives_up_after_the_timeout() {
+        let empty = sa::token_secret_manifest("test", "sa1-token", "sa1");
+        let (client, _) = serve(vec![(200, empty)]);
+        let mut ticks = 0;
+        let s = client
+            .wait_for_token_secret("test", "sa1-token", "sa1", Duration::ZERO, || ticks += 1)
+            .unwrap();
+        assert!(s.is_none());
+        assert_eq!(ticks, 0);
+    }
+}
