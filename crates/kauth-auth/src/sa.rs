@@ -149,7 +149,7 @@ pub fn token_secret(
 }
 
 /// The token Secret to use, and what was passed over and why.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Choice {
     pub secret: Option<TokenSecret>,
     pub passed_over: Vec<String>,
@@ -209,6 +209,26 @@ pub struct BoundObject {
     pub kind: String,
     pub name: String,
     pub uid: String,
+}
+
+/// What a TokenRequest asks for: audiences (none: the API server's), a
+/// lifetime, and an object the token is bound to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenRequestSpec {
+    pub audiences: Vec<String>,
+    pub expiration_seconds: Option<i64>,
+    pub bound_object: Option<BoundObject>,
+}
+
+impl TokenRequestSpec {
+    /// The TokenRequest to POST, as `kubectl create token` sends it.
+    pub fn body(&self) -> Value {
+        token_request(
+            &self.audiences,
+            self.expiration_seconds,
+            self.bound_object.as_ref(),
+        )
+    }
 }
 
 /// A TokenRequest, as `kubectl create token` sends it.

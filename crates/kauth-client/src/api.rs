@@ -1,6 +1,17 @@
 //! The API calls kauth makes, typed: the self reviews (who am I, may I,
-//! what may I) and JSON objects, with API errors read from the server's
-//! `Status` the way kubectl prints them.
+//! what may I), ServiceAccount tokens ([`serviceaccounts`]),
+//! CertificateSigningRequests ([`certificatesigningrequests`]) and JSON
+//! objects, with API errors read from the server's `Status` the way
+//! kubectl prints them.
+
+pub mod certificatesigningrequests;
+pub mod serviceaccounts;
+mod wait;
+
+#[cfg(test)]
+mod fake;
+
+pub use wait::POLL_INTERVAL;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,6 +33,9 @@ pub enum ApiError {
     },
     #[error("unexpected answer from the server: {0}")]
     Decode(String),
+    /// A 2xx answer without what it must hold.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 /// kubectl's words for an API error (`cmdutil.StandardErrorMessage`).
@@ -41,6 +55,21 @@ impl ApiError {
             ApiError::Status { code, .. } => Some(*code),
             _ => None,
         }
+    }
+
+    /// 404: the object does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.code() == Some(404)
+    }
+
+    /// 403: the server refused this client.
+    pub fn is_forbidden(&self) -> bool {
+        self.code() == Some(403)
+    }
+
+    /// 409: an object of that name exists (or changed meanwhile).
+    pub fn is_conflict(&self) -> bool {
+        self.code() == Some(409)
     }
 }
 

@@ -30,6 +30,33 @@ pub fn object(name: &str, csr_pem: &str, signer: &str, expiration_seconds: Optio
     json!({"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name}, "spec": spec})
 }
 
+/// A request to create: its name, the PEM CSR, the signer, and the
+/// lifetime asked for (none: the signer's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    pub name: String,
+    pub csr_pem: String,
+    pub signer: String,
+    pub expiration_seconds: Option<i64>,
+}
+
+impl NewRequest {
+    /// The object to POST.
+    pub fn object(&self) -> Value {
+        object(
+            &self.name,
+            &self.csr_pem,
+            &self.signer,
+            self.expiration_seconds,
+        )
+    }
+}
+
+/// Who asked (`spec.username`, which the API server fills in).
+pub fn requestor(obj: &Value) -> Option<&str> {
+    obj["spec"]["username"].as_str()
+}
+
 /// Where a request stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum State {
@@ -108,6 +135,24 @@ pub fn with_decision(
         None => out["status"]["conditions"] = json!([c]),
     }
     Some(out)
+}
+
+/// The message of the condition `kauth cert approve|deny` appends.
+pub fn decision_message(approve: bool) -> String {
+    format!(
+        "This CSR was {} by kauth certificate {}",
+        if approve { "approved" } else { "denied" },
+        if approve { "approve" } else { "deny" }
+    )
+}
+
+/// Whether the decision contradicts where the request stands: Approved
+/// and Denied are exclusive.
+pub fn contradicts(approve: bool, state: &State) -> bool {
+    matches!(
+        (approve, state),
+        (false, State::Approved | State::Issued(_)) | (true, State::Denied { .. })
+    )
 }
 
 /// kubectl's CONDITION column: the condition types, `Issued` when signed,
@@ -292,6 +337,18 @@ mod tests {
             sent["status"]["conditions"][0]["reason"]
         );
         assert!(with_decision(&recorded("csr-get-approved.json"), true, "r", "m", now).is_none());
+        assert_eq!(
+            decision_message(true),
+            "This CSR was approved by kauth certificate approve"
+        );
+        assert_eq!(
+            decision_message(false),
+            "This CSR was denied by kauth certificate deny"
+        );
+        assert!(contradicts(false, &State::Approved));
+        assert!(contradicts(true, &state(&recorded("csr-get-denied.json"))));
+        assert!(!contradicts(true, &State::Approved));
+        assert!(!contradicts(false, &State::Pending));
         let c = object("n", "PEM", CLIENT_SIGNER, Some(3600));
         assert_eq!(c["spec"]["usages"], json!(["client auth"]));
         assert_eq!(c["spec"]["expirationSeconds"], 3600);

@@ -1,7 +1,7 @@
 //! `kauth sa`: ServiceAccount tokens from Secrets or the TokenRequest API,
 //! and kubeconfigs built from them.
 
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Duration as StdDuration;
 
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -13,9 +13,9 @@ use crate::cli::output::Spinner;
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO, pki_io};
 use kauth_auth::authn::jwt::Jwt;
 use kauth_auth::authn::service_account;
-use kauth_auth::sa::{self, BoundObject, Choice};
+use kauth_auth::sa::{self, BoundObject, Choice, TokenRequestSpec};
 use kauth_client::Client;
-use kauth_client::api::ApiError;
+use kauth_client::api::serviceaccounts::IssuedToken;
 use kauth_store::files::{self, Access, Output};
 use kauth_store::kubeconfig::{self, PathOptions};
 
@@ -76,7 +76,7 @@ impl RequestArgs {
         self.duration.is_some() || !self.audiences.is_empty() || self.bound_object_kind.is_some()
     }
 
-    fn body(&self) -> Result<Value, CliError> {
+    fn spec(&self) -> Result<TokenRequestSpec, CliError> {
         let expiration = self.duration.map(|d| d.whole_seconds());
         if let Some(s) = expiration
             && s < sa::MIN_EXPIRATION_SECONDS
@@ -97,11 +97,11 @@ impl RequestArgs {
             }
             _ => None,
         };
-        Ok(sa::token_request(
-            &self.audiences,
-            expiration,
-            bound.as_ref(),
-        ))
+        Ok(TokenRequestSpec {
+            audiences: self.audiences.clone(),
+            expiration_seconds: expiration,
+            bound_object: bound,
+        })
     }
 }
 
@@ -223,7 +223,7 @@ fn token(args: TokenArgs, global: &GlobalArgs) -> CliResult {
             "kauth: ServiceAccount {ns}/{name} has no usable token Secret; asking the TokenRequest API"
         );
     }
-    let (token, expires) = request_token(&client, &ns, &name, &args.token_request)?;
+    let IssuedToken { token, expires } = request_token(&client, &ns, &name, &args.token_request)?;
     println!("{}", token.as_str());
     eprintln!(
         "kauth: a TokenRequest token{}",
@@ -238,18 +238,14 @@ fn token(args: TokenArgs, global: &GlobalArgs) -> CliResult {
 /// The ServiceAccount's token Secrets, listed by type (not only those in
 /// `.secrets[]`), and the one to use.
 fn find_secret(client: &Client, ns: &str, name: &str) -> Result<Choice, CliError> {
-    let uid = match client.json(
-        "GET",
-        &format!("/api/v1/namespaces/{ns}/serviceaccounts/{name}"),
-        None,
-    ) {
-        Ok(sa) => sa["metadata"]["uid"].as_str().map(str::to_string),
-        Err(e) if e.code() == Some(404) => {
+    let uid = match client.get_service_account(ns, name) {
+        Ok(account) => account.uid,
+        Err(e) if e.is_not_found() => {
             return Err(
                 CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO),
             );
         }
-        Err(e) if e.code() == Some(403) => {
+        Err(e) if e.is_forbidden() => {
             eprintln!(
                 "kauth: cannot read the ServiceAccount ({e}); Secrets of an earlier one of that name cannot be told apart"
             );
@@ -257,20 +253,14 @@ fn find_secret(client: &Client, ns: &str, name: &str) -> Result<Choice, CliError
         }
         Err(e) => return Err(api_error(&e)),
     };
-    let path = format!(
-        "/api/v1/namespaces/{ns}/secrets?fieldSelector=type%3Dkubernetes.io%2Fservice-account-token"
-    );
-    match client.json("GET", &path, None) {
-        Ok(list) => {
-            let objects = sa::objects(&list);
+    match client.list_token_secrets(ns) {
+        Ok(secrets) => {
+            let objects: Vec<&Value> = secrets.iter().collect();
             Ok(sa::choose(&objects, ns, name, uid.as_deref()))
         }
-        Err(e) if e.code() == Some(403) => {
+        Err(e) if e.is_forbidden() => {
             eprintln!("kauth: cannot list Secrets in {ns} ({e})");
-            Ok(Choice {
-                secret: None,
-                passed_over: Vec::new(),
-            })
+            Ok(Choice::default())
         }
         Err(e) => Err(api_error(&e)),
     }
@@ -282,31 +272,21 @@ fn report_passed_over(choice: &Choice) {
     }
 }
 
-/// A TokenRequest; returns the token and its expiry.
+/// A TokenRequest for the flags.
 fn request_token(
     client: &Client,
     ns: &str,
     name: &str,
     args: &RequestArgs,
-) -> Result<(Zeroizing<String>, Option<String>), CliError> {
-    let body = args.body()?;
-    let path = format!("/api/v1/namespaces/{ns}/serviceaccounts/{name}/token");
-    let answer = client
-        .json("POST", &path, Some(&body))
-        .map_err(|e| match &e {
-            ApiError::Status { code: 404, .. } => {
-                CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO)
-            }
-            _ => api_error(&e),
-        })?;
-    let token = answer["status"]["token"]
-        .as_str()
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| CliError::new("the TokenRequest answer holds no status.token"))?;
-    let expires = answer["status"]["expirationTimestamp"]
-        .as_str()
-        .map(str::to_string);
-    Ok((Zeroizing::new(token.to_string()), expires))
+) -> Result<IssuedToken, CliError> {
+    let spec = args.spec()?;
+    client.create_token_request(ns, name, &spec).map_err(|e| {
+        if e.is_not_found() {
+            CliError::new(format!("serviceaccount {ns}/{name} not found")).code(EXIT_NO)
+        } else {
+            api_error(&e)
+        }
+    })
 }
 
 /// The identity and expiry of a token, on stderr.
@@ -364,7 +344,7 @@ fn kubeconfig_cmd(args: KubeconfigArgs, global: &GlobalArgs) -> CliResult {
     if request.duration.is_none() {
         request.duration = Some(time::Duration::hours(24));
     }
-    let (token, expires) = request_token(&client, &ns, &name, &request)?;
+    let IssuedToken { token, expires } = request_token(&client, &ns, &name, &request)?;
     let cluster = sa::ClusterAccess {
         name: if resolved.cluster.is_empty() {
             "cluster".into()
@@ -414,13 +394,9 @@ fn create_token_secret(args: CreateSecretArgs, global: &GlobalArgs) -> CliResult
     let secret_name = args.name.clone().unwrap_or_else(|| format!("{name}-token"));
     let resolved = args.connection.resolve(global)?;
     let client = connect(&resolved)?;
-    match client.json(
-        "GET",
-        &format!("/api/v1/namespaces/{ns}/serviceaccounts/{name}"),
-        None,
-    ) {
+    match client.get_service_account(&ns, &name) {
         Ok(_) => {}
-        Err(e) if e.code() == Some(404) => {
+        Err(e) if e.is_not_found() => {
             return Err(CliError::new(format!(
                 "serviceaccount {ns}/{name} not found (the token controller deletes token Secrets of missing ServiceAccounts)"
             ))
@@ -428,51 +404,41 @@ fn create_token_secret(args: CreateSecretArgs, global: &GlobalArgs) -> CliResult
         }
         Err(e) => return Err(api_error(&e)),
     }
-    let manifest = sa::token_secret_manifest(&ns, &secret_name, &name);
     client
-        .json(
-            "POST",
-            &format!("/api/v1/namespaces/{ns}/secrets"),
-            Some(&manifest),
-        )
-        .map_err(|e| match e.code() {
-            Some(409) => CliError::new(format!("secret {ns}/{secret_name} already exists"))
-                .code(EXIT_NO)
-                .hint(format!(
-                    "`kauth sa token {ns}/{name}` prints its token; --name picks another name"
-                )),
-            _ => api_error(&e),
+        .create_token_secret(&ns, &secret_name, &name)
+        .map_err(|e| {
+            if e.is_conflict() {
+                CliError::new(format!("secret {ns}/{secret_name} already exists"))
+                    .code(EXIT_NO)
+                    .hint(format!(
+                        "`kauth sa token {ns}/{name}` prints its token; --name picks another name"
+                    ))
+            } else {
+                api_error(&e)
+            }
         })?;
     println!("secret/{secret_name} created");
     eprintln!(
         "warning: the token in {ns}/{secret_name} never expires; delete the Secret to revoke it"
     );
-    let path = format!("/api/v1/namespaces/{ns}/secrets/{secret_name}");
-    let deadline = Instant::now() + StdDuration::from_secs_f64(args.timeout.as_seconds_f64());
+    let timeout = StdDuration::from_secs_f64(args.timeout.as_seconds_f64());
     let mut spinner = Spinner::new(format!(
         "waiting for the token controller to fill {ns}/{secret_name}"
     ));
-    loop {
-        let secret = client.json("GET", &path, None).map_err(|e| api_error(&e))?;
-        if let Some(Ok(s)) = sa::token_secret(&secret, &ns, &name)
-            && s.token.is_some()
-        {
-            spinner.finish("");
-            eprintln!("kauth: the token is ready: `kauth sa token {ns}/{name}` prints it");
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            spinner.finish("");
-            return Err(CliError::new(format!(
-                "no controller filled secret {ns}/{secret_name} with a token within {}: kube-controller-manager's token controller is not running or has no --service-account-private-key-file",
-                pki_io::human(args.timeout)
-            ))
-            .code(EXIT_NO)
-            .hint(format!(
-                "the Secret was left in place (kubectl delete secret -n {ns} {secret_name}); `kauth sa token {ns}/{name} --request` needs no controller"
-            )));
-        }
-        spinner.tick();
-        std::thread::sleep(StdDuration::from_millis(250));
+    let filled = client
+        .wait_for_token_secret(&ns, &secret_name, &name, timeout, || spinner.tick())
+        .map_err(|e| api_error(&e))?;
+    spinner.finish("");
+    if filled.is_some() {
+        eprintln!("kauth: the token is ready: `kauth sa token {ns}/{name}` prints it");
+        return Ok(());
     }
+    Err(CliError::new(format!(
+        "no controller filled secret {ns}/{secret_name} with a token within {}: kube-controller-manager's token controller is not running or has no --service-account-private-key-file",
+        pki_io::human(args.timeout)
+    ))
+    .code(EXIT_NO)
+    .hint(format!(
+        "the Secret was left in place (kubectl delete secret -n {ns} {secret_name}); `kauth sa token {ns}/{name} --request` needs no controller"
+    )))
 }

@@ -3,7 +3,7 @@
 //! hold.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Duration as StdDuration;
 
 use clap::Args;
 use time::{Duration, OffsetDateTime};
@@ -17,12 +17,13 @@ use kauth_auth::authz::explain;
 use kauth_auth::authz::rbac::Attributes;
 use kauth_client::Client;
 use kauth_client::api::ApiError;
+use kauth_client::api::certificatesigningrequests::{
+    Decided, DecisionError, Progress, WaitOutcome,
+};
 use kauth_pki::cert;
-use kauth_pki::csr_api::{self, State};
+use kauth_pki::csr_api::{self, NewRequest, State};
 use kauth_pki::key::{KeyAlgorithm, PrivateKey};
 use kauth_store::files::{self, Access, Output};
-
-const CSR_PATH: &str = "/apis/certificates.k8s.io/v1/certificatesigningrequests";
 
 #[derive(Debug, Args)]
 pub struct RequestArgs {
@@ -139,14 +140,19 @@ pub fn request(args: RequestArgs, global: &GlobalArgs) -> CliResult {
         .target
         .resolve_with(&CredentialFlags::default(), global)?;
     let client = connect(&resolved)?;
-    let object = csr_api::object(&name, &csr_pem, &args.signer, expiration);
-    match client.json("POST", CSR_PATH, Some(&object)) {
+    let new_request = NewRequest {
+        name: name.clone(),
+        csr_pem,
+        signer: args.signer.clone(),
+        expiration_seconds: expiration,
+    };
+    match client.create_csr(&new_request) {
         Ok(created) => eprintln!(
             "created certificatesigningrequest {name} (requested by {})",
-            created["spec"]["username"].as_str().unwrap_or("?")
+            csr_api::requestor(&created).unwrap_or("?")
         ),
-        Err(e) if e.code() == Some(409) => resume_or_explain(&client, &name, &spki)?,
-        Err(e) if e.code() == Some(403) => return Err(forbidden(&client, &e, "create", "")),
+        Err(e) if e.is_conflict() => resume_or_explain(&client, &name, &spki)?,
+        Err(e) if e.is_forbidden() => return Err(forbidden(&client, &e, "create", "")),
         Err(e) => return Err(api_error(&e)),
     }
     if new_key {
@@ -212,9 +218,7 @@ fn generate(algorithm: &str) -> Result<PrivateKey, CliError> {
 /// A CSR of that name exists: carry on when it is this key's, else say
 /// whose it is.
 fn resume_or_explain(client: &Client, name: &str, spki: &[u8]) -> Result<(), CliError> {
-    let existing = client
-        .json("GET", &format!("{CSR_PATH}/{name}"), None)
-        .map_err(|e| api_error(&e))?;
+    let existing = client.get_csr(name).map_err(|e| api_error(&e))?;
     if csr_api::requested_key(&existing).as_deref() == Some(spki) {
         eprintln!("certificatesigningrequest {name} exists for this key; carrying on with it");
         return Ok(());
@@ -261,7 +265,8 @@ fn forbidden(client: &Client, e: &ApiError, verb: &str, subresource: &str) -> Cl
     err
 }
 
-/// Appends an Approved or Denied condition (PUT .../approval).
+/// Appends an Approved or Denied condition (PUT .../approval); false
+/// when it was already there.
 fn decide(
     client: &Client,
     name: &str,
@@ -269,49 +274,27 @@ fn decide(
     reason: &str,
     force: bool,
 ) -> Result<bool, CliError> {
-    let path = format!("{CSR_PATH}/{name}");
-    let current = client
-        .json("GET", &path, None)
-        .map_err(|e| match e.code() {
-            Some(404) => {
-                CliError::new(format!("certificatesigningrequest {name} not found")).code(EXIT_NO)
-            }
-            _ => api_error(&e),
-        })?;
-    let verb = if approve { "approved" } else { "denied" };
-    let message = format!(
-        "This CSR was {verb} by kauth certificate {}",
-        if approve { "approve" } else { "deny" }
-    );
-    let mut updated = csr_api::with_decision(
-        &current,
-        approve,
-        reason,
-        &message,
-        OffsetDateTime::now_utc(),
-    );
-    if updated.is_none() && force {
-        updated = Some(current.clone());
-    }
-    let Some(updated) = updated else {
-        return Ok(false);
+    let decided = if approve {
+        client.approve_csr(name, reason, force)
+    } else {
+        client.deny_csr(name, reason, force)
     };
-    if let (false, State::Approved | State::Issued(_)) | (true, State::Denied { .. }) =
-        (approve, csr_api::state(&current))
-    {
-        return Err(CliError::new(format!(
+    match decided {
+        Ok(d) => Ok(d == Decided::Recorded),
+        Err(DecisionError::Read(e)) if e.is_not_found() => {
+            Err(CliError::new(format!("certificatesigningrequest {name} not found")).code(EXIT_NO))
+        }
+        Err(DecisionError::Read(e)) => Err(api_error(&e)),
+        Err(DecisionError::Contradicted) => Err(CliError::new(format!(
             "certificatesigningrequest {name} is already {}: Approved and Denied are exclusive",
             if approve { "denied" } else { "approved" }
         ))
-        .code(EXIT_NO));
+        .code(EXIT_NO)),
+        Err(DecisionError::Update(e)) if e.is_forbidden() => {
+            Err(forbidden(client, &e, "update", "approval"))
+        }
+        Err(DecisionError::Update(e)) => Err(api_error(&e)),
     }
-    client
-        .json("PUT", &format!("{path}/approval"), Some(&updated))
-        .map_err(|e| match e.code() {
-            Some(403) => forbidden(client, &e, "update", "approval"),
-            _ => api_error(&e),
-        })?;
-    Ok(true)
 }
 
 /// Waits for the certificate; diagnoses denial, failure, and an approval
@@ -323,63 +306,50 @@ fn wait_for_certificate(
     wait: Duration,
     approved_by_us: bool,
 ) -> Result<Vec<u8>, CliError> {
-    let path = format!("{CSR_PATH}/{name}");
-    let deadline = Instant::now() + StdDuration::from_secs_f64(wait.as_seconds_f64().max(0.0));
+    let timeout = StdDuration::from_secs_f64(wait.as_seconds_f64().max(0.0));
     let mut spinner = Spinner::new(format!("waiting for {name} to be approved and signed"));
     let mut said_pending = approved_by_us;
-    loop {
-        let obj = client.json("GET", &path, None).map_err(|e| api_error(&e))?;
-        let state = csr_api::state(&obj);
-        match &state {
-            State::Issued(pem) => {
-                spinner.finish("");
-                return Ok(pem.clone());
-            }
-            State::Denied { reason, message } => {
-                spinner.finish("");
-                return Err(CliError::new(format!(
-                    "certificatesigningrequest {name} was denied ({reason}): {message}"
-                ))
-                .code(EXIT_NO));
-            }
-            State::Failed { reason, message } => {
-                spinner.finish("");
-                return Err(CliError::new(format!(
-                    "the signer failed certificatesigningrequest {name} ({reason}): {message}"
-                ))
-                .code(EXIT_NO));
-            }
-            State::Pending if !said_pending => {
+    let outcome = client
+        .wait_for_certificate(name, timeout, |p| match p {
+            Progress::Polled(State::Pending) if !said_pending => {
                 spinner.finish("");
                 eprintln!(
                     "waiting for an approver: kubectl certificate approve {name} (or kauth cert approve {name})"
                 );
                 said_pending = true;
             }
-            _ => {}
-        }
-        if Instant::now() >= deadline {
-            spinner.finish("");
-            let waited = pki_io::human(wait);
-            return Err(match state {
-                State::Approved => CliError::new(format!(
-                    "certificatesigningrequest {name} is approved but no certificate was issued after {waited}: no signer is running for {signer}"
-                ))
-                .code(EXIT_NO)
-                .hint(if signer == csr_api::CLIENT_SIGNER {
-                    "kube-controller-manager signs it with --cluster-signing-cert-file/--cluster-signing-key-file (kubeadm's default); managed control planes (EKS, GKE, AKS) do not: use their IAM/OIDC access, or a ServiceAccount (`kauth sa kubeconfig`)".to_string()
-                } else {
-                    format!("a controller for the signer {signer} must be installed and watching")
-                }),
-                _ => CliError::new(format!("certificatesigningrequest {name} is still pending after {waited}: nobody approved it"))
-                    .code(EXIT_NO)
-                    .hint(format!(
-                        "approve it (kubectl certificate approve {name}), then run the same command again with --key to pick it up"
-                    )),
-            });
-        }
-        spinner.tick();
-        std::thread::sleep(StdDuration::from_millis(250));
+            Progress::Polled(_) => {}
+            Progress::Tick => spinner.tick(),
+        })
+        .map_err(|e| api_error(&e))?;
+    spinner.finish("");
+    let waited = pki_io::human(wait);
+    match outcome {
+        WaitOutcome::Issued(pem) => Ok(pem),
+        WaitOutcome::Denied { reason, message } => Err(CliError::new(format!(
+            "certificatesigningrequest {name} was denied ({reason}): {message}"
+        ))
+        .code(EXIT_NO)),
+        WaitOutcome::Failed { reason, message } => Err(CliError::new(format!(
+            "the signer failed certificatesigningrequest {name} ({reason}): {message}"
+        ))
+        .code(EXIT_NO)),
+        WaitOutcome::TimedOut { approved: true } => Err(CliError::new(format!(
+            "certificatesigningrequest {name} is approved but no certificate was issued after {waited}: no signer is running for {signer}"
+        ))
+        .code(EXIT_NO)
+        .hint(if signer == csr_api::CLIENT_SIGNER {
+            "kube-controller-manager signs it with --cluster-signing-cert-file/--cluster-signing-key-file (kubeadm's default); managed control planes (EKS, GKE, AKS) do not: use their IAM/OIDC access, or a ServiceAccount (`kauth sa kubeconfig`)".to_string()
+        } else {
+            format!("a controller for the signer {signer} must be installed and watching")
+        })),
+        WaitOutcome::TimedOut { approved: false } => Err(CliError::new(format!(
+            "certificatesigningrequest {name} is still pending after {waited}: nobody approved it"
+        ))
+        .code(EXIT_NO)
+        .hint(format!(
+            "approve it (kubectl certificate approve {name}), then run the same command again with --key to pick it up"
+        ))),
     }
 }
 
@@ -402,10 +372,7 @@ fn report_identity(leaf: &[u8], cluster_ca: &Option<Vec<Vec<u8>>>) {
 pub fn list(args: ListArgs, global: &GlobalArgs) -> CliResult {
     let resolved = args.connection.resolve(global)?;
     let client = connect(&resolved)?;
-    let list = client
-        .json("GET", CSR_PATH, None)
-        .map_err(|e| api_error(&e))?;
-    let items = list["items"].as_array().cloned().unwrap_or_default();
+    let items = client.list_csrs().map_err(|e| api_error(&e))?;
     if items.is_empty() {
         eprintln!("No resources found");
         return Ok(());
