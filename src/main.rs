@@ -7,10 +7,11 @@
 //! millisecond pays on every run. Arguments, standard streams and panics
 //! work without it; stdout is flushed by `process::exit`, and a panic
 //! still exits with status 101 after printing its message.
-#![no_main]
+#![cfg_attr(not(test), no_main)]
 
 mod cli;
 
+#[cfg(not(test))]
 #[unsafe(no_mangle)]
 extern "C" fn main(
     _argc: std::ffi::c_int,
