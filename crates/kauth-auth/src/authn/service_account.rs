@@ -18,7 +18,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::jwt::{Jwt, JwtError, PublicKey};
-use crate::user::{self, UserInfo};
+use crate::user::{self, CREDENTIAL_ID_KEY, UserInfo};
 
 pub const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";
 /// go-jose's `jwt.DefaultLeeway`.
@@ -28,7 +28,6 @@ pub const POD_NAME_KEY: &str = "authentication.kubernetes.io/pod-name";
 pub const POD_UID_KEY: &str = "authentication.kubernetes.io/pod-uid";
 pub const NODE_NAME_KEY: &str = "authentication.kubernetes.io/node-name";
 pub const NODE_UID_KEY: &str = "authentication.kubernetes.io/node-uid";
-pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {

@@ -15,11 +15,8 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 
-use crate::user::UserInfo;
+use crate::user::{CREDENTIAL_ID_KEY, UserInfo};
 use kauth_pki::name::{Subject, UID_OID};
-
-/// The `Extra` key of the credential's identifier.
-pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
 
 const OID_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
 const OID_ANY_EKU: &[u64] = &[2, 5, 29, 37, 0];
