@@ -517,9 +517,11 @@ pub fn export(
     })
 }
 
-/// What `p12 inspect` reports.
+/// What [`inspect`] finds in a bundle: its MAC, the schemes its bags are
+/// encrypted with, the certificates, key and friendly names (what
+/// `p12 inspect` reports).
 #[derive(Debug)]
-pub struct Report {
+pub struct Inspection {
     pub mac: Option<(Hash, u32)>,
     pub certificate_schemes: Vec<Scheme>,
     pub key_schemes: Vec<Scheme>,
@@ -528,7 +530,7 @@ pub struct Report {
     pub friendly_names: Vec<String>,
 }
 
-impl Report {
+impl Inspection {
     /// Who will refuse this bundle, and why.
     pub fn refused_by(&self, password_empty: bool) -> Vec<String> {
         let mut out = Vec::new();
@@ -694,7 +696,7 @@ fn decrypt(
 
 /// Reads a bundle with `password`: the MAC first (a wrong password is
 /// named as such), then every bag.
-pub fn inspect(der: &[u8], password: &str) -> Result<Report, P12Error> {
+pub fn inspect(der: &[u8], password: &str) -> Result<Inspection, P12Error> {
     let (auth_safe, mac) = yasna::parse_ber(der, |r| {
         r.read_sequence(|r| {
             let version = r.next().read_u32()?;
@@ -723,7 +725,7 @@ pub fn inspect(der: &[u8], password: &str) -> Result<Report, P12Error> {
         })
     })
     .map_err(malformed)?;
-    let mut report = Report {
+    let mut report = Inspection {
         mac: None,
         certificate_schemes: Vec::new(),
         key_schemes: Vec::new(),
@@ -794,7 +796,7 @@ fn read_safe(
     safe: &[u8],
     outer: &Scheme,
     password: &str,
-    report: &mut Report,
+    report: &mut Inspection,
 ) -> Result<(), P12Error> {
     let bags: Vec<Bag> = yasna::parse_ber(safe, |r| {
         r.collect_sequence_of(|r| {

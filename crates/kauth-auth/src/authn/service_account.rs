@@ -56,8 +56,10 @@ pub struct Options {
     pub api_audiences: Vec<String>,
 }
 
+/// What [`review`] makes of a token: its kind, the user it authenticates
+/// as, the server's checks and the claims shown next to them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Report {
+pub struct TokenReview {
     pub kind: TokenKind,
     pub user: UserInfo,
     pub checks: Vec<Check>,
@@ -72,7 +74,7 @@ pub struct Report {
     pub bound_object: Option<String>,
 }
 
-impl Report {
+impl TokenReview {
     /// True when no check failed (some may not have been made).
     pub fn accepted(&self) -> bool {
         !self.checks.iter().any(|c| matches!(c, Check::Failed(_)))
@@ -106,7 +108,7 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 }
 
 /// Reads a ServiceAccount token and applies the server's checks at `now`.
-pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report, TokenError> {
+pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<TokenReview, TokenError> {
     let jwt = Jwt::parse(token)?;
     let issuer = jwt.claim_str("iss").unwrap_or("").to_string();
     let claims = &jwt.claims;
@@ -289,7 +291,7 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
         groups: user::service_account_groups(&namespace),
         extra,
     };
-    Ok(Report {
+    Ok(TokenReview {
         kind,
         user,
         checks,
