@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use kauth_pki::cert::{self, CertSpec, Issuer, Profile};
+use kauth_pki::cert::{self, CertSpec, Issuer, Usage};
 use kauth_pki::key::{KeyAlgorithm, PrivateKey};
 use kauth_pki::name::Subject;
 use time::{Duration, OffsetDateTime};
@@ -34,7 +34,7 @@ fn self_signed_ca(key: &PrivateKey, cn: &str) -> Vec<u8> {
             serial: cert::random_serial(),
             not_before: now - Duration::minutes(5),
             not_after: now + Duration::days(3650),
-            profile: Profile::ca(),
+            usage: Usage::ca(),
         },
         &Issuer {
             name_der: &subject,
@@ -89,7 +89,7 @@ fn openssl_accepts_kauth_cas_csrs_and_client_certificates() {
                 serial: cert::random_serial(),
                 not_before: now - Duration::minutes(5),
                 not_after: now + Duration::days(365),
-                profile: Profile::client(cert::is_rsa_key(&info.public_key_der)),
+                usage: Usage::client(cert::is_rsa_key(&info.public_key_der)),
             },
             &Issuer {
                 name_der: ca_x509.subject().as_raw(),

@@ -21,6 +21,10 @@ pub const SERVICE_ACCOUNT_USERNAME_PREFIX: &str = "system:serviceaccount:";
 pub const SERVICE_ACCOUNT_GROUP_PREFIX: &str = "system:serviceaccounts:";
 pub const ALL_SERVICE_ACCOUNTS_GROUP: &str = "system:serviceaccounts";
 
+/// The `Extra` key of the credential's identifier (a certificate's
+/// fingerprint, a token's JTI): upstream's `CredentialIDKey`.
+pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
+
 /// An authenticated identity, shaped like a SelfSubjectReview's
 /// `status.userInfo`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@ use time::{Duration, OffsetDateTime};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
 
-use super::cert::{self, CertError, CertSpec, Issuer, Profile};
+use super::cert::{self, CertError, CertSpec, Issuer, Usage};
 use super::key::{KeyAlgorithm, KeyError, PrivateKey};
 use super::name::Subject;
 
@@ -90,7 +90,7 @@ impl Ca {
                 serial: cert::random_serial(),
                 not_before: now - BACKDATE,
                 not_after: now + validity,
-                profile: Profile::ca(),
+                usage: Usage::ca(),
             },
             &Issuer {
                 name_der: &subject,
@@ -127,7 +127,7 @@ impl Ca {
                 serial: cert::random_serial(),
                 not_before: now - BACKDATE,
                 not_after,
-                profile: Profile::client(cert::is_rsa_key(public_key_der)),
+                usage: Usage::client(cert::is_rsa_key(public_key_der)),
             },
             &Issuer {
                 name_der: &self.subject_der,

@@ -45,9 +45,10 @@ pub const EKU_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
 pub const EKU_SERVER_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 1];
 pub const EKU_ANY: &[u64] = &[2, 5, 29, 37, 0];
 
-/// The extensions of a certificate.
+/// What a certificate is for, as its extensions say it: basicConstraints,
+/// keyUsage and extKeyUsage.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
+pub struct Usage {
     /// basicConstraints: `None` leaves the extension out; `Some((ca,
     /// path_len))` writes it, critical.
     pub basic_constraints: Option<(bool, Option<u8>)>,
@@ -60,11 +61,11 @@ pub struct Profile {
     pub unknown_critical: bool,
 }
 
-impl Profile {
+impl Usage {
     /// A CA: basicConstraints CA:TRUE, digitalSignature, keyCertSign and
     /// cRLSign.
     pub fn ca() -> Self {
-        Profile {
+        Usage {
             basic_constraints: Some((true, None)),
             key_usage: Some(0x80 | 0x04 | 0x02),
             ext_key_usage: None,
@@ -75,7 +76,7 @@ impl Profile {
     /// A client certificate: clientAuth, CA:FALSE, digitalSignature (and
     /// keyEncipherment for RSA keys, as kubeadm's).
     pub fn client(rsa: bool) -> Self {
-        Profile {
+        Usage {
             basic_constraints: Some((false, None)),
             key_usage: Some(if rsa { 0x80 | 0x20 } else { 0x80 }),
             ext_key_usage: Some(vec![EKU_CLIENT_AUTH]),
@@ -113,7 +114,7 @@ pub struct CertSpec<'a> {
     pub serial: [u8; 16],
     pub not_before: OffsetDateTime,
     pub not_after: OffsetDateTime,
-    pub profile: Profile,
+    pub usage: Usage,
 }
 
 /// A random positive 128-bit serial number.
@@ -206,7 +207,7 @@ pub fn build_certificate_with(
 ) -> Result<Vec<u8>, CertError> {
     let alg_der = issuer.key.algorithm().signature_algorithm_der();
     let ski = key_identifier(spec.public_key_der)?;
-    let profile = &spec.profile;
+    let usage = &spec.usage;
     let tbs = yasna::construct_der(|w| {
         w.write_sequence(|w| {
             w.next()
@@ -222,20 +223,20 @@ pub fn build_certificate_with(
             w.next().write_der(spec.public_key_der);
             w.next().write_tagged(yasna::Tag::context(3), |w| {
                 w.write_sequence(|w| {
-                    if let Some(bits) = profile.key_usage {
+                    if let Some(bits) = usage.key_usage {
                         extension(w, &[2, 5, 29, 15], true, key_usage_der(bits));
                     }
-                    if let Some(usages) = &profile.ext_key_usage {
+                    if let Some(usages) = &usage.ext_key_usage {
                         let value = yasna::construct_der(|w| {
                             w.write_sequence(|w| {
-                                for usage in usages {
-                                    w.next().write_oid(&oid(usage));
+                                for eku in usages {
+                                    w.next().write_oid(&oid(eku));
                                 }
                             })
                         });
                         extension(w, &[2, 5, 29, 37], false, value);
                     }
-                    if let Some((ca, path_len)) = profile.basic_constraints {
+                    if let Some((ca, path_len)) = usage.basic_constraints {
                         let value = yasna::construct_der(|w| {
                             w.write_sequence(|w| {
                                 if ca {
@@ -251,7 +252,7 @@ pub fn build_certificate_with(
                     for (id, critical, value) in extra {
                         extension(w, id, *critical, value.clone());
                     }
-                    if profile.unknown_critical {
+                    if usage.unknown_critical {
                         extension(
                             w,
                             &[1, 3, 6, 1, 4, 1, 57683, 99],

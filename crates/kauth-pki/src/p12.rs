@@ -49,20 +49,22 @@ const OID_SHA512: &[u64] = &[2, 16, 840, 1, 101, 3, 4, 2, 3];
 /// kauth's iteration count, as OpenSSL's default.
 pub const ITERATIONS: u32 = 2048;
 
+/// How a bundle's bags are encrypted and its MAC computed: the profiles
+/// above, which `p12 export --profile` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
+pub enum Encryption {
     Compat,
     Modern,
     Legacy,
 }
 
-impl std::str::FromStr for Profile {
+impl std::str::FromStr for Encryption {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
-            "compat" => Ok(Profile::Compat),
-            "modern" => Ok(Profile::Modern),
-            "legacy" => Ok(Profile::Legacy),
+            "compat" => Ok(Encryption::Compat),
+            "modern" => Ok(Encryption::Modern),
+            "legacy" => Ok(Encryption::Legacy),
             other => Err(format!(
                 "unknown profile `{other}` (compat, modern or legacy)"
             )),
@@ -368,14 +370,14 @@ pub struct Contents {
 /// Writes a bundle. The first certificate is the key's; the rest (CA
 /// certificates) follow without a local key ID.
 pub fn export(
-    profile: Profile,
+    profile: Encryption,
     password: &str,
     key: &PrivateKey,
     certificates: &[Vec<u8>],
     friendly_name: Option<&str>,
 ) -> Vec<u8> {
     let (cert_scheme, key_scheme, mac_hash) = match profile {
-        Profile::Compat => (
+        Encryption::Compat => (
             Scheme::PbeSha13Des {
                 iterations: ITERATIONS,
             },
@@ -384,7 +386,7 @@ pub fn export(
             },
             Hash::Sha1,
         ),
-        Profile::Modern => {
+        Encryption::Modern => {
             let s = Scheme::Pbes2 {
                 prf: Hash::Sha256,
                 iterations: ITERATIONS,
@@ -392,7 +394,7 @@ pub fn export(
             };
             (s.clone(), s, Hash::Sha256)
         }
-        Profile::Legacy => (
+        Encryption::Legacy => (
             Scheme::PbeSha1Rc2 {
                 bits: 40,
                 iterations: ITERATIONS,
@@ -517,9 +519,11 @@ pub fn export(
     })
 }
 
-/// What `p12 inspect` reports.
+/// What [`inspect`] finds in a bundle: its MAC, the schemes its bags are
+/// encrypted with, the certificates, key and friendly names (what
+/// `p12 inspect` reports).
 #[derive(Debug)]
-pub struct Report {
+pub struct Inspection {
     pub mac: Option<(Hash, u32)>,
     pub certificate_schemes: Vec<Scheme>,
     pub key_schemes: Vec<Scheme>,
@@ -528,7 +532,7 @@ pub struct Report {
     pub friendly_names: Vec<String>,
 }
 
-impl Report {
+impl Inspection {
     /// Who will refuse this bundle, and why.
     pub fn refused_by(&self, password_empty: bool) -> Vec<String> {
         let mut out = Vec::new();
@@ -694,7 +698,7 @@ fn decrypt(
 
 /// Reads a bundle with `password`: the MAC first (a wrong password is
 /// named as such), then every bag.
-pub fn inspect(der: &[u8], password: &str) -> Result<Report, P12Error> {
+pub fn inspect(der: &[u8], password: &str) -> Result<Inspection, P12Error> {
     let (auth_safe, mac) = yasna::parse_ber(der, |r| {
         r.read_sequence(|r| {
             let version = r.next().read_u32()?;
@@ -723,7 +727,7 @@ pub fn inspect(der: &[u8], password: &str) -> Result<Report, P12Error> {
         })
     })
     .map_err(malformed)?;
-    let mut report = Report {
+    let mut report = Inspection {
         mac: None,
         certificate_schemes: Vec::new(),
         key_schemes: Vec::new(),
@@ -794,7 +798,7 @@ fn read_safe(
     safe: &[u8],
     outer: &Scheme,
     password: &str,
-    report: &mut Report,
+    report: &mut Inspection,
 ) -> Result<(), P12Error> {
     let bags: Vec<Bag> = yasna::parse_ber(safe, |r| {
         r.collect_sequence_of(|r| {
@@ -882,7 +886,7 @@ mod tests {
     fn every_profile_round_trips() {
         let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
         let cert = vec![0x30, 0x03, 0x02, 0x01, 0x01];
-        for profile in [Profile::Compat, Profile::Modern, Profile::Legacy] {
+        for profile in [Encryption::Compat, Encryption::Modern, Encryption::Legacy] {
             let der = export(
                 profile,
                 "pässword",

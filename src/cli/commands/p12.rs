@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use crate::cli::password::PasswordArgs;
 use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
 use kauth_pki::inspect;
-use kauth_pki::p12::{self, Profile};
+use kauth_pki::p12::{self, Encryption};
 use kauth_store::files::{self, Access, Output};
 use kauth_store::kubeconfig::{self, PathOptions};
 
@@ -40,7 +40,7 @@ pub struct ExportArgs {
     pub name: Option<String>,
     /// compat, modern or legacy
     #[arg(long, default_value = "compat", add = crate::cli::complete::values(&["compat", "modern", "legacy"]))]
-    pub profile: Profile,
+    pub profile: Encryption,
     #[command(flatten)]
     pub password: PasswordArgs,
     /// Allow an empty password (macOS Keychain refuses such files)
@@ -132,7 +132,7 @@ fn export(args: ExportArgs, global: &GlobalArgs) -> CliResult {
         certs.len(),
         format!("{:?}", args.profile).to_lowercase()
     );
-    if args.profile == Profile::Legacy {
+    if args.profile == Encryption::Legacy {
         eprintln!(
             "warning: the legacy profile uses RC2-40, which is weak; use it only for systems that need it"
         );

@@ -123,7 +123,7 @@ fn inspect(args: InspectArgs) -> CliResult {
 /// The token in lines of `label: value`.
 pub fn describe(
     jwt: &Jwt,
-    review: Option<&service_account::Report>,
+    review: Option<&service_account::TokenReview>,
     signature: Option<bool>,
     now: OffsetDateTime,
 ) -> Vec<String> {

@@ -16,7 +16,7 @@ use kauth_auth::authz::rbac::{Attributes, Policy};
 use kauth_auth::authz::{self};
 use kauth_auth::request_info;
 use kauth_pki::ca::Ca;
-use kauth_pki::cert::{self, CertSpec, Issuer, Profile};
+use kauth_pki::cert::{self, CertSpec, Issuer, Usage};
 use kauth_pki::key::{KeyAlgorithm, PrivateKey};
 use kauth_pki::name::Subject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -317,8 +317,8 @@ fn serving_certificate(ca: &Ca, key: &PrivateKey) -> Vec<u8> {
     });
     let spki = key.public_key_der().unwrap();
     let now = OffsetDateTime::now_utc();
-    let mut profile = Profile::client(false);
-    profile.ext_key_usage = Some(vec![cert::EKU_SERVER_AUTH]);
+    let mut usage = Usage::client(false);
+    usage.ext_key_usage = Some(vec![cert::EKU_SERVER_AUTH]);
     cert::build_certificate_with(
         &CertSpec {
             subject_der: Subject::new("kube-apiserver", &[], None).to_der(),
@@ -326,7 +326,7 @@ fn serving_certificate(ca: &Ca, key: &PrivateKey) -> Vec<u8> {
             serial: cert::random_serial(),
             not_before: now - Duration::hours(1),
             not_after: now + Duration::days(1),
-            profile,
+            usage,
         },
         &Issuer {
             name_der: c.subject().as_raw(),

@@ -18,7 +18,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::jwt::{Jwt, JwtError, PublicKey};
-use crate::user::{self, UserInfo};
+use crate::user::{self, CREDENTIAL_ID_KEY, UserInfo};
 
 pub const LEGACY_ISSUER: &str = "kubernetes/serviceaccount";
 /// go-jose's `jwt.DefaultLeeway`.
@@ -28,7 +28,6 @@ pub const POD_NAME_KEY: &str = "authentication.kubernetes.io/pod-name";
 pub const POD_UID_KEY: &str = "authentication.kubernetes.io/pod-uid";
 pub const NODE_NAME_KEY: &str = "authentication.kubernetes.io/node-name";
 pub const NODE_UID_KEY: &str = "authentication.kubernetes.io/node-uid";
-pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -57,8 +56,10 @@ pub struct Options {
     pub api_audiences: Vec<String>,
 }
 
+/// What [`review`] makes of a token: its kind, the user it authenticates
+/// as, the server's checks and the claims shown next to them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Report {
+pub struct TokenReview {
     pub kind: TokenKind,
     pub user: UserInfo,
     pub checks: Vec<Check>,
@@ -73,7 +74,7 @@ pub struct Report {
     pub bound_object: Option<String>,
 }
 
-impl Report {
+impl TokenReview {
     /// True when no check failed (some may not have been made).
     pub fn accepted(&self) -> bool {
         !self.checks.iter().any(|c| matches!(c, Check::Failed(_)))
@@ -107,7 +108,7 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 }
 
 /// Reads a ServiceAccount token and applies the server's checks at `now`.
-pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report, TokenError> {
+pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<TokenReview, TokenError> {
     let jwt = Jwt::parse(token)?;
     let issuer = jwt.claim_str("iss").unwrap_or("").to_string();
     let claims = &jwt.claims;
@@ -290,7 +291,7 @@ pub fn review(token: &str, opts: &Options, now: OffsetDateTime) -> Result<Report
         groups: user::service_account_groups(&namespace),
         extra,
     };
-    Ok(Report {
+    Ok(TokenReview {
         kind,
         user,
         checks,

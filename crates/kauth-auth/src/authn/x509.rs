@@ -15,11 +15,8 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
 
-use crate::user::UserInfo;
+use crate::user::{CREDENTIAL_ID_KEY, UserInfo};
 use kauth_pki::name::{Subject, UID_OID};
-
-/// The `Extra` key of the credential's identifier.
-pub const CREDENTIAL_ID_KEY: &str = "authentication.kubernetes.io/credential-id";
 
 const OID_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
 const OID_ANY_EKU: &[u64] = &[2, 5, 29, 37, 0];
@@ -424,7 +421,7 @@ pub fn user_from_certificate(leaf: &Cert) -> Result<UserInfo, UserError> {
 mod tests {
     use super::*;
     use kauth_pki::cert::{
-        self, CertSpec, EKU_ANY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH, Issuer, Profile,
+        self, CertSpec, EKU_ANY, EKU_CLIENT_AUTH, EKU_SERVER_AUTH, Issuer, Usage,
     };
     use kauth_pki::key::{KeyAlgorithm, PrivateKey};
     use time::{Duration, macros::datetime};
@@ -438,7 +435,7 @@ mod tests {
 
     fn make(
         subject: Subject,
-        profile: Profile,
+        usage: Usage,
         issuer: Option<&Ca>,
         validity: (OffsetDateTime, OffsetDateTime),
     ) -> Ca {
@@ -451,7 +448,7 @@ mod tests {
             serial: cert::random_serial(),
             not_before: validity.0,
             not_after: validity.1,
-            profile,
+            usage,
         };
         let der = match issuer {
             Some(ca) => {
@@ -491,20 +488,20 @@ mod tests {
     }
 
     fn root() -> Ca {
-        make(named("root"), Profile::ca(), None, valid())
+        make(named("root"), Usage::ca(), None, valid())
     }
 
     fn client(cn: &str, groups: &[&str], issuer: &Ca) -> Ca {
         let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
         make(
             Subject::new(cn, &groups, None),
-            Profile::client(false),
+            Usage::client(false),
             Some(issuer),
             valid(),
         )
     }
 
-    fn with_eku(mut p: Profile, eku: Option<Vec<&'static [u64]>>) -> Profile {
+    fn with_eku(mut p: Usage, eku: Option<Vec<&'static [u64]>>) -> Usage {
         p.ext_key_usage = eku;
         p
     }
@@ -532,12 +529,12 @@ mod tests {
             "X509SHA256=".len() + 64
         );
 
-        let other = make(named("root"), Profile::ca(), None, valid());
+        let other = make(named("root"), Usage::ca(), None, valid());
         assert_eq!(
             check(&client("kfree", &[], &ca), &[], &[&other]).unwrap_err(),
             "x509: certificate signed by unknown authority (possibly because of \"x509: signature verification failure\" while trying to verify candidate authority certificate \"root\")"
         );
-        let unrelated = make(named("elsewhere"), Profile::ca(), None, valid());
+        let unrelated = make(named("elsewhere"), Usage::ca(), None, valid());
         assert_eq!(
             check(&client("kfree", &[], &ca), &[], &[&unrelated]).unwrap_err(),
             "x509: certificate signed by unknown authority"
@@ -546,7 +543,7 @@ mod tests {
         let eku = |leaf_eku: Option<Vec<&'static [u64]>>| {
             make(
                 named("u"),
-                with_eku(Profile::client(false), leaf_eku),
+                with_eku(Usage::client(false), leaf_eku),
                 Some(&ca),
                 valid(),
             )
@@ -570,7 +567,7 @@ mod tests {
         let inter = |eku: Option<Vec<&'static [u64]>>| {
             make(
                 named("inter"),
-                with_eku(Profile::ca(), eku),
+                with_eku(Usage::ca(), eku),
                 Some(&ca),
                 valid(),
             )
@@ -584,7 +581,7 @@ mod tests {
         );
         let server_root = make(
             named("sroot"),
-            with_eku(Profile::ca(), Some(vec![EKU_SERVER_AUTH])),
+            with_eku(Usage::ca(), Some(vec![EKU_SERVER_AUTH])),
             None,
             valid(),
         );
@@ -600,14 +597,14 @@ mod tests {
         );
 
         // An intermediate that is not a CA cannot sign.
-        let mut not_ca = Profile::ca();
+        let mut not_ca = Usage::ca();
         not_ca.basic_constraints = Some((false, None));
         let fake = make(named("fake"), not_ca, Some(&ca), valid());
         assert_eq!(
             check(&client("u", &[], &fake), &[&fake], &[&ca]).unwrap_err(),
             "x509: certificate signed by unknown authority (possibly because of \"x509: invalid signature: parent certificate cannot sign this kind of certificate\" while trying to verify candidate authority certificate \"fake\")"
         );
-        let mut no_bc = Profile::ca();
+        let mut no_bc = Usage::ca();
         no_bc.basic_constraints = None;
         let bare = make(named("bare"), no_bc, Some(&ca), valid());
         assert!(
@@ -617,10 +614,10 @@ mod tests {
         );
 
         // Path length: a root limited to no intermediates.
-        let mut zero = Profile::ca();
+        let mut zero = Usage::ca();
         zero.basic_constraints = Some((true, Some(0)));
         let strict = make(named("strict"), zero, None, valid());
-        let i2 = make(named("i2"), Profile::ca(), Some(&strict), valid());
+        let i2 = make(named("i2"), Usage::ca(), Some(&strict), valid());
         assert!(
             check(&client("u", &[], &i2), &[&i2], &[&strict])
                 .unwrap_err()
@@ -633,7 +630,7 @@ mod tests {
         let ca = root();
         let expired = make(
             named("u"),
-            Profile::client(false),
+            Usage::client(false),
             Some(&ca),
             (NOW - Duration::days(10), NOW - Duration::days(1)),
         );
@@ -643,7 +640,7 @@ mod tests {
         );
         let future = make(
             named("u"),
-            Profile::client(false),
+            Usage::client(false),
             Some(&ca),
             (NOW + Duration::hours(1), NOW + Duration::days(1)),
         );
@@ -654,7 +651,7 @@ mod tests {
         );
         let old_ca = make(
             named("old"),
-            Profile::ca(),
+            Usage::ca(),
             None,
             (NOW - Duration::days(10), NOW - Duration::days(1)),
         );
@@ -664,7 +661,7 @@ mod tests {
             "x509: certificate signed by unknown authority (possibly because of \"x509: certificate has expired or is not yet valid: current time 2026-11-23T12:00:00Z is after 2026-11-22T12:00:00Z\" while trying to verify candidate authority certificate \"old\")"
         );
 
-        let mut critical = Profile::client(false);
+        let mut critical = Usage::client(false);
         critical.unknown_critical = true;
         let odd = make(named("u"), critical, Some(&ca), valid());
         assert_eq!(
@@ -678,7 +675,7 @@ mod tests {
 
         let nameless = make(
             Subject::new("", &["dev".into()], None),
-            Profile::client(false),
+            Usage::client(false),
             Some(&ca),
             valid(),
         );
@@ -688,7 +685,7 @@ mod tests {
         );
         let with_uid = make(
             Subject::new("u", &[], Some("1234")),
-            Profile::client(false),
+            Usage::client(false),
             Some(&ca),
             valid(),
         );

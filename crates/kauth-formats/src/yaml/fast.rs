@@ -414,7 +414,8 @@ fn unescape(inner: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{emit, parse_general};
+    use super::super::emit;
+    use super::super::read::parse_general;
     use super::*;
     use proptest::prelude::*;
     use serde_json::{Map, Value, json};

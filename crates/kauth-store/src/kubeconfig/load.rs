@@ -1,0 +1,140 @@
+//! Which kubeconfig files a command reads, and the config they merge to.
+//!
+//! Upstream: `PathOptions` and `GetStartingConfig` in
+//! `staging/src/k8s.io/client-go/tools/clientcmd/config.go`, and
+//! `ClientConfigLoadingRules.Load` / `LoadFromFile` in `loader.go`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use kauth_kubeconfig::merge;
+use kauth_kubeconfig::model::{self, Config};
+
+use super::{Result, StoreError};
+use crate::env;
+
+/// Which files a command reads and writes: `--kubeconfig`, else the
+/// `KUBECONFIG` list (deduplicated), else `~/.kube/config`.
+#[derive(Debug, Clone)]
+pub struct PathOptions {
+    pub explicit: Option<String>,
+    pub env_files: Vec<String>,
+    pub global: String,
+    pub cwd: String,
+    pub lock_timeout: Duration,
+}
+
+impl PathOptions {
+    /// Reads `KUBECONFIG`, `HOME` and the working directory.
+    pub fn from_env(explicit: Option<&str>) -> Self {
+        let mut env_files: Vec<String> = Vec::new();
+        if let Ok(list) = std::env::var(env::KUBECONFIG)
+            && !list.is_empty()
+        {
+            for f in list.split(':') {
+                if !env_files.iter().any(|e| e == f) {
+                    env_files.push(f.to_string());
+                }
+            }
+        }
+        let home = std::env::var(env::HOME).unwrap_or_default();
+        let cwd = std::env::current_dir()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "/".to_string());
+        let lock_timeout = std::env::var(env::LOCK_TIMEOUT)
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or(Duration::from_secs(10), Duration::from_secs_f64);
+        PathOptions {
+            explicit: explicit.filter(|e| !e.is_empty()).map(str::to_string),
+            env_files,
+            global: format!("{home}/.kube/config"),
+            cwd,
+            lock_timeout,
+        }
+    }
+
+    pub fn is_explicit(&self) -> bool {
+        self.explicit.is_some()
+    }
+
+    pub fn precedence(&self) -> Vec<String> {
+        if let Some(e) = &self.explicit {
+            return vec![e.clone()];
+        }
+        if !self.env_files.is_empty() {
+            return self.env_files.clone();
+        }
+        vec![self.global.clone()]
+    }
+
+    /// Where new entries go.
+    pub fn default_filename(&self) -> String {
+        if let Some(e) = &self.explicit {
+            return e.clone();
+        }
+        match self.env_files.as_slice() {
+            [] => self.global.clone(),
+            [only] => only.clone(),
+            files => files
+                .iter()
+                .find(|f| Path::new(f.as_str()).exists())
+                .unwrap_or(&files[files.len() - 1])
+                .clone(),
+        }
+    }
+
+    /// The file named in messages such as `deleted context x from FILE`.
+    pub fn config_file(&self) -> String {
+        self.default_filename()
+    }
+}
+
+/// Reads one file; `Ok(None)` when it does not exist.
+pub fn load_file(file: &str) -> Result<Option<Config>> {
+    let text = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(StoreError::Read {
+                file: file.to_string(),
+                source,
+            });
+        }
+    };
+    let text = String::from_utf8_lossy(&text);
+    model::decode(&text, file)
+        .map(Some)
+        .map_err(|source| StoreError::Load {
+            file: file.to_string(),
+            source,
+        })
+}
+
+pub(super) fn config_from_file(file: &str) -> Result<Config> {
+    Ok(load_file(file)?.unwrap_or_default())
+}
+
+/// The merged config a command starts from (client-go's
+/// `GetStartingConfig`: paths left as written, missing files skipped).
+pub fn starting_config(opts: &PathOptions) -> Result<Config> {
+    let files: Vec<String> = opts
+        .precedence()
+        .into_iter()
+        .filter(|f| !f.is_empty())
+        .collect();
+    let mut configs = Vec::new();
+    let mut errors = Vec::new();
+    for loaded in files.iter().map(|f| load_file(f)) {
+        match loaded {
+            Ok(Some(config)) => configs.push(config),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
+        }
+    }
+    match errors.len() {
+        0 => Ok(merge::merge(configs)),
+        1 => Err(errors.remove(0)),
+        _ => Err(StoreError::Several(errors)),
+    }
+}

@@ -1,0 +1,199 @@
+//! Writing kubeconfig changes back the way `kubectl config` does.
+//!
+//! Upstream: `ModifyConfig` in
+//! `staging/src/k8s.io/client-go/tools/clientcmd/config.go`, and
+//! `WriteToFile` in `loader.go`. Edits land in the file that defines the
+//! entry (its `origin`), new entries in the default file, exactly as there;
+//! the difference is that kauth waits for the lock and writes atomically.
+
+use std::path::Path;
+
+use kauth_kubeconfig::model::{self, Config};
+use kauth_kubeconfig::paths;
+
+use super::load::config_from_file;
+use super::{PathOptions, Result, StoreError, starting_config};
+use crate::{atomic, lock};
+
+/// Writes a whole file the way kubectl serialises it; new files are 0600.
+pub fn write_file(config: &Config, file: &str) -> Result<()> {
+    let text = model::to_yaml(config);
+    atomic::write(Path::new(file), text.as_bytes(), 0o600).map_err(|source| StoreError::Write {
+        file: file.to_string(),
+        source,
+    })
+}
+
+/// Runs `edit` on the starting config under the lock of every file in
+/// play and saves what changed (client-go's `ModifyConfig`). `edit` returns
+/// a value for the caller; an error from it leaves every file untouched.
+pub fn modify<T, E: From<StoreError>>(
+    opts: &PathOptions,
+    relativize: bool,
+    edit: impl FnOnce(&mut Config) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let _locks = lock::lock_all(&opts.precedence(), opts.lock_timeout).map_err(StoreError::from)?;
+    let starting = starting_config(opts)?;
+    let mut new = starting.clone();
+    let out = edit(&mut new)?;
+    save_changes(opts, &starting, &new, relativize)?;
+    Ok(out)
+}
+
+fn dest_for(origin: &str, opts: &PathOptions) -> String {
+    if origin.is_empty() {
+        opts.default_filename()
+    } else {
+        origin.to_string()
+    }
+}
+
+fn abs_dir(opts: &PathOptions, file: &str) -> String {
+    paths::abs(&opts.cwd, &paths::dir(file))
+}
+
+fn save_changes(
+    opts: &PathOptions,
+    starting: &Config,
+    new: &Config,
+    relativize: bool,
+) -> Result<()> {
+    if starting == new {
+        return Ok(());
+    }
+    if starting.current_context != new.current_context {
+        write_current_context(opts, starting, &new.current_context)?;
+    }
+    if starting.preferences != new.preferences {
+        write_preferences(opts, new)?;
+    }
+    for (name, cluster) in &new.clusters {
+        if starting.clusters.get(name) != Some(cluster) {
+            let dest = dest_for(&cluster.origin, opts);
+            let mut file = config_from_file(&dest)?;
+            let mut c = cluster.clone();
+            c.origin = dest.clone();
+            if relativize {
+                paths::relativize_cluster(&mut c, &abs_dir(opts, &dest));
+            }
+            file.clusters.insert(name.clone(), c);
+            write_file(&file, &dest)?;
+        }
+    }
+    let mut seen: Vec<(String, Config)> = Vec::new();
+    for (name, context) in &new.contexts {
+        if starting.contexts.get(name) != Some(context) {
+            let dest = dest_for(&context.origin, opts);
+            let index = match seen.iter().position(|(f, _)| *f == dest) {
+                Some(i) => i,
+                None => {
+                    seen.push((dest.clone(), config_from_file(&dest)?));
+                    seen.len() - 1
+                }
+            };
+            seen[index].1.contexts.insert(name.clone(), context.clone());
+        }
+    }
+    for (dest, file) in &seen {
+        write_file(file, dest)?;
+    }
+    for (name, user) in &new.auth_infos {
+        if starting.auth_infos.get(name) != Some(user) {
+            let dest = dest_for(&user.origin, opts);
+            let mut file = config_from_file(&dest)?;
+            let mut u = user.clone();
+            u.origin = dest.clone();
+            if relativize {
+                paths::relativize_auth_info(&mut u, &abs_dir(opts, &dest));
+            }
+            file.auth_infos.insert(name.clone(), u);
+            write_file(&file, &dest)?;
+        }
+    }
+    delete_removed(
+        opts,
+        &starting.clusters,
+        &new.clusters,
+        |c| &c.origin,
+        |f| &mut f.clusters,
+    )?;
+    delete_removed(
+        opts,
+        &starting.contexts,
+        &new.contexts,
+        |c| &c.origin,
+        |f| &mut f.contexts,
+    )?;
+    delete_removed(
+        opts,
+        &starting.auth_infos,
+        &new.auth_infos,
+        |u| &u.origin,
+        |f| &mut f.auth_infos,
+    )?;
+    Ok(())
+}
+
+/// Removes, from the file that holds it, each entry of `starting` that
+/// `new` no longer has.
+fn delete_removed<T>(
+    opts: &PathOptions,
+    starting: &std::collections::BTreeMap<String, T>,
+    new: &std::collections::BTreeMap<String, T>,
+    origin: fn(&T) -> &str,
+    entries: fn(&mut Config) -> &mut std::collections::BTreeMap<String, T>,
+) -> Result<()> {
+    for (name, entry) in starting {
+        if !new.contains_key(name) {
+            let dest = dest_for(origin(entry), opts);
+            let mut file = config_from_file(&dest)?;
+            entries(&mut file).remove(name);
+            write_file(&file, &dest)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_current_context(opts: &PathOptions, starting: &Config, new_context: &str) -> Result<()> {
+    if starting.current_context == new_context {
+        return Ok(());
+    }
+    if let Some(file) = &opts.explicit {
+        let mut config = config_from_file(file)?;
+        config.current_context = new_context.to_string();
+        return write_file(&config, file);
+    }
+    if !new_context.is_empty() {
+        let dest = opts.default_filename();
+        let mut config = config_from_file(&dest)?;
+        config.current_context = new_context.to_string();
+        return write_file(&config, &dest);
+    }
+    // Clearing: find the first file that sets it.
+    for file in opts.precedence() {
+        if Path::new(&file).exists() {
+            let mut config = config_from_file(&file)?;
+            if !config.current_context.is_empty() {
+                config.current_context.clear();
+                return write_file(&config, &file);
+            }
+        }
+    }
+    Err(StoreError::NoFileForContext)
+}
+
+fn write_preferences(opts: &PathOptions, new: &Config) -> Result<()> {
+    if let Some(file) = &opts.explicit {
+        let mut config = config_from_file(file)?;
+        config.preferences = new.preferences.clone();
+        return write_file(&config, file);
+    }
+    for file in opts.precedence() {
+        let mut config = config_from_file(&file)?;
+        if config.preferences != new.preferences {
+            config.preferences = new.preferences.clone();
+            return write_file(&config, &file);
+        }
+    }
+    Err(StoreError::NoFileForPreferences)
+}
