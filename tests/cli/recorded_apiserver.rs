@@ -195,28 +195,7 @@ fn kauth_decides_every_recorded_request_as_the_server_did() {
             }
             Some("SelfSubjectAccessReview") => {
                 let spec = &req["body"]["spec"];
-                let a = if let Some(r) = spec.get("resourceAttributes") {
-                    let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
-                    Attributes {
-                        user: user.clone(),
-                        verb: s("verb"),
-                        is_resource_request: true,
-                        namespace: s("namespace"),
-                        api_group: s("group"),
-                        resource: s("resource"),
-                        subresource: s("subresource"),
-                        name: s("name"),
-                        path: String::new(),
-                    }
-                } else {
-                    let r = &spec["nonResourceAttributes"];
-                    Attributes {
-                        user: user.clone(),
-                        verb: r["verb"].as_str().unwrap_or("").into(),
-                        path: r["path"].as_str().unwrap_or("").into(),
-                        ..Attributes::default()
-                    }
-                };
+                let a = crate::support::apiserver::review_attributes(spec, &user);
                 let o = authz::authorize(&policy, &a);
                 let want_allowed = body["status"]["allowed"].as_bool().unwrap();
                 let want_reason = body["status"]["reason"].as_str().unwrap_or("");

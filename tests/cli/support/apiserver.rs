@@ -889,28 +889,7 @@ impl State {
             ),
             ("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") => {
                 let spec = &body["spec"];
-                let a = if let Some(r) = spec.get("resourceAttributes") {
-                    let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
-                    Attributes {
-                        user: user.clone(),
-                        verb: s("verb"),
-                        is_resource_request: true,
-                        namespace: s("namespace"),
-                        api_group: s("group"),
-                        resource: s("resource"),
-                        subresource: s("subresource"),
-                        name: s("name"),
-                        path: String::new(),
-                    }
-                } else {
-                    let r = &spec["nonResourceAttributes"];
-                    Attributes {
-                        user: user.clone(),
-                        verb: r["verb"].as_str().unwrap_or("").into(),
-                        path: r["path"].as_str().unwrap_or("").into(),
-                        ..Attributes::default()
-                    }
-                };
+                let a = review_attributes(spec, &user);
                 let o = authz::authorize(&self.policy, &a);
                 let mut st = json!({"allowed": o.allowed()});
                 if o.allowed() && !o.reason().is_empty() {
@@ -1019,6 +998,33 @@ impl State {
                     json!({}),
                 ),
             ),
+        }
+    }
+}
+
+/// The attributes a SelfSubjectAccessReview spec asks about, as the API
+/// server reads them (`ResourceAttributesFrom` / `NonResourceAttributesFrom`).
+pub fn review_attributes(spec: &Value, user: &UserInfo) -> Attributes {
+    if let Some(r) = spec.get("resourceAttributes") {
+        let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+        Attributes {
+            user: user.clone(),
+            verb: s("verb"),
+            is_resource_request: true,
+            namespace: s("namespace"),
+            api_group: s("group"),
+            resource: s("resource"),
+            subresource: s("subresource"),
+            name: s("name"),
+            path: String::new(),
+        }
+    } else {
+        let r = &spec["nonResourceAttributes"];
+        Attributes {
+            user: user.clone(),
+            verb: r["verb"].as_str().unwrap_or("").into(),
+            path: r["path"].as_str().unwrap_or("").into(),
+            ..Attributes::default()
         }
     }
 }
