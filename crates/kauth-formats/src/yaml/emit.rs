@@ -163,11 +163,17 @@ impl Emitter {
     }
 
     fn write_plain(&mut self, s: &str, indent: usize, allow_breaks: bool) {
-        let chars: Vec<char> = s.chars().collect();
+        // A line is only ever broken at a space past the best width.
+        if !allow_breaks || self.column + s.len() <= BEST_WIDTH || !s.contains(' ') {
+            self.out.push_str(s);
+            self.column += s.chars().count();
+            return;
+        }
+        let mut chars = s.chars().peekable();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                let next_space = chars.get(i + 1) == Some(&' ');
+                let next_space = chars.peek() == Some(&' ');
                 if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_space {
                     self.newline_indent(indent);
                 } else {
@@ -346,7 +352,7 @@ fn analyze(s: &str) -> Analysis {
             block_allowed: false,
         };
     }
-    let chars: Vec<char> = s.chars().collect();
+    let mut chars = s.chars().peekable();
     let mut block_indicators = false;
     let mut line_breaks = false;
     let mut special = false;
@@ -362,10 +368,11 @@ fn analyze(s: &str) -> Analysis {
         block_indicators = true;
     }
     let mut preceded_by_ws = true;
-    let n = chars.len();
-    for i in 0..n {
-        let c = chars[i];
-        let followed_by_ws = is_blank(chars.get(i + 1).copied());
+    let mut i = 0;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let last = next.is_none();
+        let followed_by_ws = is_blank(next);
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -399,7 +406,7 @@ fn analyze(s: &str) -> Analysis {
             if i == 0 {
                 leading_space = true;
             }
-            if i == n - 1 {
+            if last {
                 trailing_space = true;
             }
             if previous_break {
@@ -411,7 +418,7 @@ fn analyze(s: &str) -> Analysis {
             if i == 0 {
                 leading_break = true;
             }
-            if i == n - 1 {
+            if last {
                 trailing_break = true;
             }
             if previous_space {
@@ -424,6 +431,7 @@ fn analyze(s: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_ws = is_blank(Some(c));
+        i += 1;
     }
     let mut a = Analysis {
         multiline: line_breaks,
