@@ -11,11 +11,6 @@
 
 mod cli;
 
-// Large kubeconfigs are millions of small strings: mimalloc allocates and
-// frees them several times faster than glibc's malloc.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[cfg(not(test))]
 #[unsafe(no_mangle)]
 extern "C" fn main(
