@@ -285,7 +285,7 @@ fn bytes(node: &Node, path: Path) -> Result<Vec<u8>> {
     };
     // Go's base64.StdEncoding skips line breaks.
     let cleaned;
-    let text = if text.contains(['\n', '\r']) {
+    let text = if text.bytes().any(|b| b == b'\n' || b == b'\r') {
         cleaned = text.replace(['\n', '\r'], "");
         cleaned.as_str()
     } else {

@@ -14,7 +14,12 @@ use super::{Node, NodeKind, Scalar, resolve_plain_owned};
 
 /// `Some(tree)` when the text is in the subset, `None` otherwise.
 pub fn parse(text: &str) -> Option<Option<Node>> {
-    if text.contains(['\t', '\r', '#', '&', '*', '!']) || text.starts_with('\u{feff}') {
+    // A byte scan: `str::contains` with a set of chars decodes every char.
+    if text
+        .bytes()
+        .any(|b| matches!(b, b'\t' | b'\r' | b'#' | b'&' | b'*' | b'!'))
+        || text.starts_with('\u{feff}')
+    {
         return None;
     }
     if text
