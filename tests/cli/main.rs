@@ -18,3 +18,4 @@ mod pki;
 mod pki_openssl;
 mod recorded_apiserver;
 mod sa;
+mod x509_replay;
