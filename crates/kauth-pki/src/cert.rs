@@ -360,8 +360,15 @@ pub fn read_csr(text: &[u8]) -> Result<CsrInfo, CertError> {
     let der = block.contents();
     let (_, csr) = X509CertificationRequest::from_der(der)
         .map_err(|e| CertError::MalformedCsr(e.to_string()))?;
-    csr.verify_signature()
-        .map_err(|_| CertError::CsrSignature)?;
+    // As Go's `CertificateRequest.CheckSignature`: SHA-1 still allowed.
+    super::signature::check(
+        &csr.signature_algorithm,
+        csr.certification_request_info.raw,
+        &csr.signature_value.data,
+        &csr.certification_request_info.subject_pki,
+        true,
+    )
+    .map_err(|_| CertError::CsrSignature)?;
     let info = &csr.certification_request_info;
     Ok(CsrInfo {
         subject: Subject::from_x509(&info.subject),
