@@ -176,6 +176,10 @@ fn time_der(t: OffsetDateTime) -> Vec<u8> {
 
 /// A BIT STRING of key usage flags, minimal as DER wants it.
 fn key_usage_der(bits: u8) -> Vec<u8> {
+    if bits == 0 {
+        // No bit set: an empty BIT STRING.
+        return vec![0x03, 0x01, 0x00];
+    }
     let len = 8 - bits.trailing_zeros() as usize;
     yasna::construct_der(|w| w.write_bitvec_bytes(&[bits], len))
 }

@@ -1237,4 +1237,274 @@ mod tests {
         );
         assert_eq!(check(&with_uid, &[], &[&ca]).unwrap().uid, "1234");
     }
+
+    /// A certificate as DER: any key, subject DER and extra extensions.
+    fn forge(
+        key: &PrivateKey,
+        subject_der: Vec<u8>,
+        usage: Usage,
+        issuer: Option<(&PrivateKey, &[u8])>,
+        extra: &[cert::RawExtension],
+    ) -> Vec<u8> {
+        let spki = key.public_key_der().unwrap();
+        let spec = CertSpec {
+            subject_der: subject_der.clone(),
+            public_key_der: &spki,
+            serial: cert::random_serial(),
+            not_before: valid().0,
+            not_after: valid().1,
+            usage,
+        };
+        let (issuer_key, issuer_name) = issuer.unwrap_or((key, &subject_der));
+        cert::build_certificate_with(
+            &spec,
+            &Issuer {
+                name_der: issuer_name,
+                key: issuer_key,
+                key_id: None,
+            },
+            extra,
+        )
+        .unwrap()
+    }
+
+    fn key(alg: KeyAlgorithm) -> PrivateKey {
+        PrivateKey::generate(alg).unwrap()
+    }
+
+    fn judge(leaf: &[u8], root: &[u8]) -> Result<UserInfo, String> {
+        let leaf = Cert::from_der(leaf).map_err(|e| e.to_string())?;
+        let root = Cert::from_der(root).map_err(|e| e.to_string())?;
+        verify(&leaf, &[], std::slice::from_ref(&root), NOW).map_err(|e| e.to_string())?;
+        user_from_certificate(&leaf).map_err(|e| e.to_string())
+    }
+
+    /// A P-521 CA (ECDSA-SHA512) and RSA CAs verify as in Go; a CA whose
+    /// keyUsage has no bit set counts as one without keyUsage.
+    #[test]
+    fn every_key_go_accepts_can_sign() {
+        for alg in [
+            KeyAlgorithm::EcdsaP521,
+            KeyAlgorithm::EcdsaP384,
+            KeyAlgorithm::Ed25519,
+            KeyAlgorithm::Rsa { bits: 2048 },
+        ] {
+            let ca_key = key(alg);
+            let ca_name = named("p-ca").to_der();
+            let root = forge(&ca_key, ca_name.clone(), Usage::ca(), None, &[]);
+            let leaf = forge(
+                &key(KeyAlgorithm::EcdsaP256),
+                named("u").to_der(),
+                Usage::client(false),
+                Some((&ca_key, &ca_name)),
+                &[],
+            );
+            assert_eq!(judge(&leaf, &root).unwrap().username, "u", "{alg}");
+        }
+        let ca_key = key(KeyAlgorithm::EcdsaP256);
+        let ca_name = named("bare-ku").to_der();
+        let mut no_bits = Usage::ca();
+        no_bits.key_usage = Some(0);
+        let root = forge(&ca_key, ca_name.clone(), no_bits, None, &[]);
+        let leaf = forge(
+            &key(KeyAlgorithm::EcdsaP256),
+            named("u").to_der(),
+            Usage::client(false),
+            Some((&ca_key, &ca_name)),
+            &[],
+        );
+        assert_eq!(judge(&leaf, &root).unwrap().username, "u");
+    }
+
+    /// What Go's `ParseCertificate` refuses, in Go's words.
+    #[test]
+    fn the_parser_refuses_what_go_refuses() {
+        let k = key(KeyAlgorithm::EcdsaP256);
+        let null = yasna::construct_der(|w| w.write_null());
+        let odd: &[u64] = &[1, 3, 6, 1, 4, 1, 99999, 9];
+        let twice = forge(
+            &k,
+            named("u").to_der(),
+            Usage::client(false),
+            None,
+            &[(odd, false, null.clone()), (odd, false, null.clone())],
+        );
+        assert_eq!(
+            Cert::from_der(&twice).unwrap_err().to_string(),
+            "x509: certificate contains duplicate extension with OID \"1.3.6.1.4.1.99999.9\""
+        );
+        let aia: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 1, 1];
+        let empty_seq = yasna::construct_der(|w| w.write_sequence(|_| {}));
+        let critical_aia = forge(
+            &k,
+            named("u").to_der(),
+            Usage::client(false),
+            None,
+            &[(aia, true, empty_seq)],
+        );
+        assert_eq!(
+            Cert::from_der(&critical_aia).unwrap_err().to_string(),
+            "x509: authority info access incorrectly marked critical"
+        );
+        let san: &[u64] = &[2, 5, 29, 17];
+        let bad_uri = yasna::construct_der(|w| {
+            w.write_sequence(|w| {
+                w.next().write_tagged_implicit(yasna::Tag::context(6), |w| {
+                    w.write_ia5_string("http://[::1")
+                })
+            })
+        });
+        let unparsable = forge(
+            &k,
+            named("u").to_der(),
+            Usage::client(false),
+            None,
+            &[(san, false, bad_uri)],
+        );
+        assert_eq!(
+            Cert::from_der(&unparsable).unwrap_err().to_string(),
+            "x509: cannot parse URI \"http://[::1\": parse \"http://[::1\": missing ']' in host"
+        );
+    }
+
+    /// A Name with the given (OID, DER value) attributes, one per RDN.
+    fn raw_name(attrs: &[(&[u64], Vec<u8>)]) -> Vec<u8> {
+        yasna::construct_der(|w| {
+            w.write_sequence(|w| {
+                for (oid, value) in attrs {
+                    w.next().write_set(|w| {
+                        w.next().write_sequence(|w| {
+                            w.next()
+                                .write_oid(&yasna::models::ObjectIdentifier::from_slice(oid));
+                            w.next().write_der(value);
+                        })
+                    })
+                }
+            })
+        })
+    }
+
+    /// `parseUIDFromCert`: empty, non-string and repeated UIDs are errors.
+    #[test]
+    fn uid_attributes_follow_kube_apiserver() {
+        let cn: &[u64] = &[2, 5, 4, 3];
+        let utf8 = |s: &str| yasna::construct_der(|w| w.write_utf8_string(s));
+        let ca_key = key(KeyAlgorithm::EcdsaP256);
+        let ca_name = named("ca").to_der();
+        let root = forge(&ca_key, ca_name.clone(), Usage::ca(), None, &[]);
+        let leaf = |attrs: &[(&[u64], Vec<u8>)]| {
+            forge(
+                &key(KeyAlgorithm::EcdsaP256),
+                raw_name(attrs),
+                Usage::client(false),
+                Some((&ca_key, &ca_name)),
+                &[],
+            )
+        };
+        let universal = vec![0x1c, 4, 0, 0, 0, b'u'];
+        for (attrs, want) in [
+            (
+                vec![(cn, utf8("u")), (UID_OID, utf8(""))],
+                "UID cannot be an empty string",
+            ),
+            (
+                vec![(cn, utf8("u")), (UID_OID, universal)],
+                "unable to parse UID into a string",
+            ),
+            (
+                vec![(cn, utf8("u")), (UID_OID, utf8("a")), (UID_OID, utf8("b"))],
+                "expected 1 UID, but found multiple: [a b]",
+            ),
+        ] {
+            assert_eq!(judge(&leaf(&attrs), &root).unwrap_err(), want);
+        }
+        let bmp: Vec<u8> = [0x1e, 10, 0, b'a', 0, b'l', 0, b'i', 0, b'c', 0, b'e'].to_vec();
+        let user = judge(&leaf(&[(cn, bmp), (UID_OID, utf8("id-1"))]), &root).unwrap();
+        assert_eq!(
+            (user.username.as_str(), user.uid.as_str()),
+            ("alice", "id-1")
+        );
+    }
+
+    /// Name constraints on a CA bind the SANs of the certificates below.
+    #[test]
+    fn name_constraints_follow_go() {
+        let dns = |name: &str| {
+            let name = name.to_string();
+            yasna::construct_der(move |w| {
+                w.write_sequence(|w| {
+                    w.next().write_tagged_implicit(yasna::Tag::context(2), |w| {
+                        w.write_ia5_string(&name)
+                    })
+                })
+            })
+        };
+        let constraints = |tag: u64, name: &str| {
+            let name = name.to_string();
+            yasna::construct_der(move |w| {
+                w.write_sequence(|w| {
+                    w.next()
+                        .write_tagged_implicit(yasna::Tag::context(tag), |w| {
+                            w.write_sequence(|w| {
+                                w.next().write_sequence(|w| {
+                                    w.next().write_tagged_implicit(yasna::Tag::context(2), |w| {
+                                        w.write_ia5_string(&name)
+                                    })
+                                })
+                            })
+                        })
+                })
+            })
+        };
+        let nc: &[u64] = &[2, 5, 29, 30];
+        let san: &[u64] = &[2, 5, 29, 17];
+        let ca_key = key(KeyAlgorithm::EcdsaP256);
+        let ca_name = named("nc").to_der();
+        for (tag, constraint, leaf_name, want) in [
+            (0, "example.com", "a.example.com", None),
+            (
+                0,
+                "example.com",
+                "fooexample.com",
+                Some("DNS name \"fooexample.com\" is not permitted by any constraint"),
+            ),
+            (
+                0,
+                ".example.com",
+                "example.com",
+                Some("DNS name \"example.com\" is not permitted by any constraint"),
+            ),
+            (
+                1,
+                "bad.com",
+                "x.bad.com",
+                Some("DNS name \"x.bad.com\" is excluded by constraint \"bad.com\""),
+            ),
+        ] {
+            let root = forge(
+                &ca_key,
+                ca_name.clone(),
+                Usage::ca(),
+                None,
+                &[(nc, true, constraints(tag, constraint))],
+            );
+            let leaf = forge(
+                &key(KeyAlgorithm::EcdsaP256),
+                named("u").to_der(),
+                Usage::client(false),
+                Some((&ca_key, &ca_name)),
+                &[(san, false, dns(leaf_name))],
+            );
+            let got = judge(&leaf, &root);
+            match want {
+                None => assert!(got.is_ok(), "{leaf_name}: {got:?}"),
+                Some(w) => assert_eq!(
+                    got.unwrap_err(),
+                    format!(
+                        "x509: a root or intermediate certificate is not authorized to sign for this name: {w}"
+                    )
+                ),
+            }
+        }
+    }
 }
