@@ -238,3 +238,95 @@ fn every_recorded_certificate_gets_the_servers_answer() {
         );
     }
 }
+
+/// `openssl req -sha512` CSRs and a P-521 CA: kauth signs the request and
+/// accepts the certificate it made, as Go would (it used to call the CSR
+/// "altered or signed with another key").
+#[test]
+fn openssl_sha512_requests_and_p521_cas_are_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "ecparam",
+        "-name",
+        "secp521r1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "ca.key",
+    ]);
+    openssl(&[
+        "req",
+        "-x509",
+        "-new",
+        "-key",
+        "ca.key",
+        "-sha512",
+        "-subj",
+        "/CN=p521-ca",
+        "-days",
+        "3",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign",
+        "-out",
+        "ca.crt",
+    ]);
+    openssl(&["genrsa", "-out", "u.key", "2048"]);
+    openssl(&[
+        "req",
+        "-new",
+        "-key",
+        "u.key",
+        "-sha512",
+        "-subj",
+        "/O=dev/CN=kfree",
+        "-out",
+        "u.csr",
+    ]);
+    let run = |args: &[&str]| {
+        let out = Command::new(cargo_bin("kauth"))
+            .args(args)
+            .current_dir(d)
+            .env("KUBECONFIG", d.join("none"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(&[
+        "cert", "sign", "--csr", "u.csr", "--ca", "ca.crt", "--ca-key", "ca.key", "--days", "1",
+        "-o", "u.crt",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&[
+        "auth",
+        "whoami",
+        "--offline",
+        "--cert",
+        "u.crt",
+        "--client-ca",
+        "ca.crt",
+        "-o",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let review: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(review["status"]["userInfo"]["username"], "kfree");
+}
