@@ -179,6 +179,23 @@ pub fn go_string(tag: u32, data: &[u8]) -> GoValue {
                 Err("invalid NumericString")
             }
         }
+        // An INTEGER is read as Go's `encoding/asn1` reads one into an
+        // int64: minimal and at most 8 bytes, else the certificate is
+        // refused.
+        2 => {
+            let minimal = match data {
+                [] => false,
+                [first, second, ..] => {
+                    !(*first == 0 && second & 0x80 == 0 || *first == 0xff && second & 0x80 != 0)
+                }
+                _ => true,
+            };
+            if minimal && data.len() <= 8 {
+                Ok(None)
+            } else {
+                Err("invalid ASN.1 integer")
+            }
+        }
         _ => Ok(None),
     }
 }

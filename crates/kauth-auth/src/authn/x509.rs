@@ -167,6 +167,9 @@ pub struct Cert {
     name_constraints: NameConstraints,
     policies: Vec<String>,
     require_explicit_policy: Option<u32>,
+    /// Whether Go knows the public key's algorithm (RSA, ECDSA, Ed25519,
+    /// DSA, X25519): a parent with another key is never considered.
+    known_key: bool,
 }
 
 fn oid_parts(oid: &x509_parser::der_parser::oid::Oid) -> Vec<u64> {
@@ -359,7 +362,15 @@ impl Cert {
         let (_, c) =
             X509Certificate::from_der(der).map_err(|e| VerifyError::Malformed(e.to_string()))?;
         // Go's parser, in its order: serial, names, public key, extensions.
-        if c.raw_serial().first().is_some_and(|b| b & 0x80 != 0) {
+        let serial = c.raw_serial();
+        if serial.is_empty()
+            || serial.len() > 1
+                && (serial[0] == 0 && serial[1] & 0x80 == 0
+                    || serial[0] == 0xff && serial[1] & 0x80 != 0)
+        {
+            return Err(VerifyError::Parse("x509: malformed serial number".into()));
+        }
+        if serial[0] & 0x80 != 0 {
             return Err(VerifyError::Parse("x509: negative serial number".into()));
         }
         for n in [c.issuer(), c.subject()] {
@@ -400,6 +411,14 @@ impl Cert {
             name_constraints: NameConstraints::default(),
             policies: Vec::new(),
             require_explicit_policy: None,
+            known_key: matches!(
+                spki.algorithm.algorithm.to_id_string().as_str(),
+                "1.2.840.113549.1.1.1"
+                    | "1.2.840.10045.2.1"
+                    | "1.3.101.112"
+                    | "1.2.840.10040.4.1"
+                    | "1.3.101.110"
+            ),
         };
         let mut seen: Vec<Vec<u64>> = Vec::new();
         for ext in c.extensions() {
@@ -867,7 +886,7 @@ fn build_chains<'a>(
                 .map(|c| (Kind::Intermediate, c)),
         );
     for (kind, candidate) in candidates {
-        if chain.iter().any(|c| c.der == candidate.der) {
+        if !candidate.known_key || chain.iter().any(|c| c.der == candidate.der) {
             continue;
         }
         *checks += 1;
