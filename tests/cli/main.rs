@@ -18,3 +18,5 @@ mod pki;
 mod pki_openssl;
 mod recorded_apiserver;
 mod sa;
+mod x509_go;
+mod x509_replay;

@@ -45,6 +45,11 @@ pub struct Seen {
 #[derive(Debug)]
 struct Recording {
     inner: Option<Arc<dyn ServerCertVerifier>>,
+    /// The CA certificates as given: Go trusts a server certificate found
+    /// among them as a chain of its own (a self-signed serving
+    /// certificate given as `certificate-authority`), which webpki refuses
+    /// (`CaUsedAsEndEntity`).
+    cas: Vec<Vec<u8>>,
     seen: Arc<Mutex<Seen>>,
     provider: Arc<rustls::crypto::CryptoProvider>,
 }
@@ -65,7 +70,18 @@ impl ServerCertVerifier for Recording {
                 .collect();
         }
         match &self.inner {
-            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
+            Some(v) => {
+                match v.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+                    Err(e) if self.cas.iter().any(|c| c.as_slice() == end_entity.as_ref()) => {
+                        let now = time::OffsetDateTime::from_unix_timestamp(now.as_secs() as i64)
+                            .map_err(|_| e.clone())?;
+                        trusted_as_its_own_root(end_entity, &server_name.to_str(), now)
+                            .map(|_| ServerCertVerified::assertion())
+                            .map_err(rustls::Error::General)
+                    }
+                    other => other,
+                }
+            }
             None => Ok(ServerCertVerified::assertion()),
         }
     }
@@ -111,6 +127,7 @@ impl ServerCertVerifier for Recording {
 pub struct Trust {
     provider: Arc<rustls::crypto::CryptoProvider>,
     verifier: Option<Arc<dyn ServerCertVerifier>>,
+    cas: Vec<Vec<u8>>,
 }
 
 impl Trust {
@@ -120,6 +137,7 @@ impl Trust {
             return Ok(Trust {
                 provider,
                 verifier: None,
+                cas: Vec::new(),
             });
         }
         let mut roots = rustls::RootCertStore::empty();
@@ -149,6 +167,7 @@ impl Trust {
         Ok(Trust {
             provider,
             verifier: Some(verifier),
+            cas: settings.ca.clone().unwrap_or_default(),
         })
     }
 }
@@ -162,6 +181,7 @@ pub fn config(
     let seen = Arc::new(Mutex::new(Seen::default()));
     let verifier = Arc::new(Recording {
         inner: trust.verifier.clone(),
+        cas: trust.cas.clone(),
         seen: seen.clone(),
         provider: trust.provider.clone(),
     });
@@ -298,5 +318,176 @@ pub fn explain(err: &rustls::Error, host: &str, seen: &Seen, settings: &TlsSetti
             }
         ),
         other => format!("TLS: {other}"),
+    }
+}
+
+/// Go's `Certificate.Verify` for a server certificate that is itself in
+/// the CA bundle: its validity period, an extended key usage allowing
+/// serverAuth, and `VerifyHostname` (SANs only, `*.` matching one label).
+pub fn trusted_as_its_own_root(
+    der: &[u8],
+    host: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), String> {
+    use x509_parser::extensions::{GeneralName, ParsedExtension};
+    let (_, c) = x509_parser::parse_x509_certificate(der).map_err(|e| format!("x509: {e}"))?;
+    let v = c.validity();
+    if now < v.not_before.to_datetime() || now > v.not_after.to_datetime() {
+        return Err("x509: certificate has expired or is not yet valid".into());
+    }
+    let mut dns = Vec::new();
+    let mut ips = Vec::new();
+    for ext in c.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::ExtendedKeyUsage(eku)
+                if !(eku.any || eku.server_auth)
+                    && (eku.client_auth
+                        || eku.code_signing
+                        || eku.email_protection
+                        || eku.time_stamping
+                        || eku.ocsp_signing
+                        || !eku.other.is_empty()) =>
+            {
+                return Err("x509: certificate specifies an incompatible key usage".into());
+            }
+            ParsedExtension::SubjectAlternativeName(san) => {
+                for n in &san.general_names {
+                    match n {
+                        GeneralName::DNSName(d) => dns.push(d.to_string()),
+                        GeneralName::IPAddress(ip) => ips.push(ip.to_vec()),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        let want = match ip {
+            std::net::IpAddr::V4(v4) => v4.octets().to_vec(),
+            std::net::IpAddr::V6(v6) => v6.octets().to_vec(),
+        };
+        let mapped = |b: &Vec<u8>| match (b.len(), &ip) {
+            (16, std::net::IpAddr::V4(v4)) => {
+                b[..12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] && b[12..] == v4.octets()
+            }
+            _ => false,
+        };
+        if ips.iter().any(|b| *b == want || mapped(b)) {
+            return Ok(());
+        }
+        return Err(format!(
+            "x509: certificate is valid for {}, not {host}",
+            ips.iter()
+                .map(|b| ip_text(b))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let matches = |pattern: &str| {
+        let pattern = pattern.trim_end_matches('.').to_ascii_lowercase();
+        match pattern.strip_prefix("*.") {
+            Some(rest) => host
+                .split_once('.')
+                .is_some_and(|(first, tail)| !first.is_empty() && tail == rest),
+            None => pattern == host,
+        }
+    };
+    if dns.iter().any(|d| matches(d)) {
+        return Ok(());
+    }
+    Err(format!(
+        "x509: certificate is valid for {}, not {host}",
+        dns.join(", ")
+    ))
+}
+
+fn ip_text(b: &[u8]) -> String {
+    match b.len() {
+        4 => std::net::Ipv4Addr::new(b[0], b[1], b[2], b[3]).to_string(),
+        16 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(b);
+            std::net::Ipv6Addr::from(a).to_string()
+        }
+        _ => format!("{b:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kauth_pki::cert::{self, CertSpec, EKU_SERVER_AUTH, Issuer, Usage};
+    use kauth_pki::key::{KeyAlgorithm, PrivateKey};
+    use kauth_pki::name::Subject;
+
+    /// A self-signed serving certificate for localhost and 127.0.0.1.
+    fn self_signed(now: time::OffsetDateTime) -> Vec<u8> {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let spki = key.public_key_der().unwrap();
+        let subject = Subject::new("kube-apiserver", &[], None).to_der();
+        // SEQUENCE { [7] 127.0.0.1, [2] "localhost" }
+        let mut san = vec![0x30, 17, 0x87, 4, 127, 0, 0, 1, 0x82, 9];
+        san.extend_from_slice(b"localhost");
+        let mut usage = Usage::client(false);
+        usage.ext_key_usage = Some(vec![EKU_SERVER_AUTH]);
+        cert::build_certificate_with(
+            &CertSpec {
+                subject_der: subject.clone(),
+                public_key_der: &spki,
+                serial: cert::random_serial(),
+                not_before: now - time::Duration::hours(1),
+                not_after: now + time::Duration::days(1),
+                usage,
+            },
+            &Issuer {
+                name_der: &subject,
+                key: &key,
+                key_id: None,
+            },
+            &[(&[2, 5, 29, 17], false, san)],
+        )
+        .unwrap()
+    }
+
+    /// As kubectl (Go) does, a self-signed serving certificate given as
+    /// the CA is trusted for its own names, and only for them; webpki
+    /// alone refuses it (`CaUsedAsEndEntity`).
+    #[test]
+    fn a_self_signed_serving_certificate_given_as_the_ca_is_trusted() {
+        let now = time::OffsetDateTime::now_utc();
+        let der = self_signed(now);
+        let trust = Trust::new(&TlsSettings {
+            ca: Some(vec![der.clone()]),
+            ca_source: "ca.crt".into(),
+            ..TlsSettings::default()
+        })
+        .unwrap();
+        let verifier = Recording {
+            inner: trust.verifier.clone(),
+            cas: trust.cas.clone(),
+            seen: Arc::default(),
+            provider: trust.provider.clone(),
+        };
+        let at =
+            UnixTime::since_unix_epoch(std::time::Duration::from_secs(now.unix_timestamp() as u64));
+        let check = |host: &str| {
+            let name = ServerName::try_from(host.to_string()).unwrap();
+            verifier.verify_server_cert(&CertificateDer::from(der.clone()), &[], &name, &[], at)
+        };
+        assert!(check("localhost").is_ok());
+        assert!(check("127.0.0.1").is_ok());
+        let other = check("example.com").unwrap_err().to_string();
+        assert!(
+            other.contains("x509: certificate is valid for localhost, not example.com"),
+            "{other}"
+        );
+        let later = now + time::Duration::days(2);
+        assert_eq!(
+            trusted_as_its_own_root(&der, "localhost", later).unwrap_err(),
+            "x509: certificate has expired or is not yet valid"
+        );
     }
 }

@@ -176,6 +176,10 @@ fn time_der(t: OffsetDateTime) -> Vec<u8> {
 
 /// A BIT STRING of key usage flags, minimal as DER wants it.
 fn key_usage_der(bits: u8) -> Vec<u8> {
+    if bits == 0 {
+        // No bit set: an empty BIT STRING.
+        return vec![0x03, 0x01, 0x00];
+    }
     let len = 8 - bits.trailing_zeros() as usize;
     yasna::construct_der(|w| w.write_bitvec_bytes(&[bits], len))
 }
@@ -360,8 +364,15 @@ pub fn read_csr(text: &[u8]) -> Result<CsrInfo, CertError> {
     let der = block.contents();
     let (_, csr) = X509CertificationRequest::from_der(der)
         .map_err(|e| CertError::MalformedCsr(e.to_string()))?;
-    csr.verify_signature()
-        .map_err(|_| CertError::CsrSignature)?;
+    // As Go's `CertificateRequest.CheckSignature`: SHA-1 still allowed.
+    super::signature::check(
+        &csr.signature_algorithm,
+        csr.certification_request_info.raw,
+        &csr.signature_value.data,
+        &csr.certification_request_info.subject_pki,
+        true,
+    )
+    .map_err(|_| CertError::CsrSignature)?;
     let info = &csr.certification_request_info;
     Ok(CsrInfo {
         subject: Subject::from_x509(&info.subject),

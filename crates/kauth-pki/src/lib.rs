@@ -8,3 +8,4 @@ pub mod inspect;
 pub mod key;
 pub mod name;
 pub mod p12;
+pub mod signature;

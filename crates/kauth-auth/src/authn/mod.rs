@@ -109,7 +109,15 @@ fn by_certificate(
     server: &ServerConfig,
     now: OffsetDateTime,
 ) -> Result<Option<(UserInfo, Vec<Check>)>, String> {
-    let leaf = x509::Cert::from_der(&chain[0]).map_err(|e| e.to_string())?;
+    // Go's TLS server parses every certificate the client sends and
+    // fails the handshake on the first it cannot parse.
+    let parsed = chain
+        .iter()
+        .map(|d| x509::Cert::from_der(d))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("tls: failed to parse client certificate: {e}"))?;
+    let (leaf, inter) = parsed.split_first().expect("the chain is not empty");
+    let leaf = leaf.clone();
     let mut checks = Vec::new();
     match &server.client_ca {
         Some(roots) => {
@@ -117,11 +125,7 @@ fn by_certificate(
                 .iter()
                 .filter_map(|d| x509::Cert::from_der(d).ok())
                 .collect();
-            let inter: Vec<x509::Cert> = chain[1..]
-                .iter()
-                .filter_map(|d| x509::Cert::from_der(d).ok())
-                .collect();
-            x509::verify(&leaf, &inter, &roots, now).map_err(|e| {
+            x509::verify(&leaf, inter, &roots, now).map_err(|e| {
                 format!(
                     "verifying certificate {} failed: {e}",
                     certificate_identifier(&chain[0])

@@ -1,10 +1,13 @@
 //! Client certificate authentication, as kube-apiserver does it.
 //!
 //! Upstream: `staging/src/k8s.io/apiserver/pkg/authentication/request/x509/x509.go`
-//! (`Authenticator`, `CommonNameUserConversion`, the UID attribute) and the
-//! Go standard library's `crypto/x509/verify.go` (`Certificate.Verify`,
-//! `buildChains`, `isValid`, `CheckSignatureFrom`, `checkChainForKeyUsage`),
-//! whose rules decide which certificates the server accepts. Error texts
+//! (`Authenticator`, `CommonNameUserConversion`, `parseUIDFromCert`) and the
+//! Go standard library's `crypto/x509`: `parser.go` (what
+//! `ParseCertificate` refuses; the TLS handshake fails on it),
+//! `verify.go` (`Certificate.Verify`, `buildChains`, `isValid`, name
+//! constraints, `checkChainForKeyUsage`, `policiesValid`) and `x509.go`
+//! (`CheckSignatureFrom`, in `kauth_pki::signature`). Written by hand
+//! because webpki and x509-parser judge differently from Go; error texts
 //! are Go's, so they can be matched against server logs.
 
 use kauth_formats::time::rfc3339;
@@ -12,14 +15,16 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::ParsedExtension;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
 
 use crate::user::{CREDENTIAL_ID_KEY, UserInfo};
-use kauth_pki::name::{Subject, UID_OID};
+use kauth_pki::name::{self, Subject, UID_OID};
+use kauth_pki::signature;
 
 const OID_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
 const OID_ANY_EKU: &[u64] = &[2, 5, 29, 37, 0];
+const ANY_POLICY: &str = "2.5.29.32.0";
 /// Extensions Go's parser handles when marked critical.
 const HANDLED_CRITICAL: &[&[u64]] = &[
     &[2, 5, 29, 15],              // key usage
@@ -55,8 +60,85 @@ pub enum VerifyError {
     NotAuthorizedToSign,
     #[error("x509: too many intermediates for path length constraint")]
     TooManyIntermediates,
+    #[error(
+        "x509: a root or intermediate certificate is not authorized to sign for this name: {0}"
+    )]
+    NotAuthorizedForName(String),
+    #[error("x509: no valid chains built: {0}")]
+    NoValidChains(String),
+    /// A check that failed with Go's own words (a SAN Go cannot read).
+    #[error("{0}")]
+    Other(String),
+    /// What Go's `ParseCertificate` refuses (`x509: negative serial
+    /// number`...): the server fails the TLS handshake.
+    #[error("{0}")]
+    Parse(String),
     #[error("x509: malformed certificate: {0}")]
     Malformed(String),
+}
+
+/// An IP range of a name constraint: address and mask, 4 or 16 bytes each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IpRange {
+    ip: Vec<u8>,
+    mask: Vec<u8>,
+}
+
+impl std::fmt::Display for IpRange {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let ones: u32 = self.mask.iter().map(|b| b.count_ones()).sum();
+        write!(f, "{}/{ones}", ip_text(&self.ip))
+    }
+}
+
+/// Name constraints of one kind: permitted and excluded.
+#[derive(Debug, Clone)]
+struct Subtrees<T> {
+    permitted: Vec<T>,
+    excluded: Vec<T>,
+}
+
+impl<T> Default for Subtrees<T> {
+    fn default() -> Self {
+        Subtrees {
+            permitted: Vec::new(),
+            excluded: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct NameConstraints {
+    dns: Subtrees<String>,
+    email: Subtrees<String>,
+    ip: Subtrees<IpRange>,
+    uri: Subtrees<String>,
+}
+
+impl NameConstraints {
+    fn is_empty(&self) -> bool {
+        [
+            &self.dns.permitted,
+            &self.dns.excluded,
+            &self.email.permitted,
+            &self.email.excluded,
+            &self.uri.permitted,
+            &self.uri.excluded,
+        ]
+        .iter()
+        .all(|l| l.is_empty())
+            && self.ip.permitted.is_empty()
+            && self.ip.excluded.is_empty()
+    }
+}
+
+/// A subject alternative name as Go's `forEachSAN` sees it.
+#[derive(Debug, Clone)]
+enum San {
+    Email(String),
+    Dns(String),
+    Uri(String),
+    Ip(Vec<u8>),
 }
 
 /// A certificate with the facts verification needs.
@@ -64,6 +146,9 @@ pub enum VerifyError {
 pub struct Cert {
     pub der: Vec<u8>,
     pub subject: Subject,
+    /// Every UID attribute of the subject: `None` where Go does not read
+    /// the value as a string.
+    uids: Vec<Option<String>>,
     raw_subject: Vec<u8>,
     raw_issuer: Vec<u8>,
     version: u32,
@@ -71,53 +156,310 @@ pub struct Cert {
     not_after: OffsetDateTime,
     /// `Some(is_ca, max_path_len)` when basic constraints are present.
     basic_constraints: Option<(bool, Option<u32>)>,
-    key_usage_cert_sign: Option<bool>,
+    /// Go's `KeyUsage` bits; 0 when absent or when no bit is set.
+    key_usage: u16,
     ext_key_usage: Option<Vec<Vec<u64>>>,
     unhandled_critical: bool,
     subject_key_id: Vec<u8>,
     authority_key_id: Vec<u8>,
     serial: String,
-    signature_algorithm: Vec<u64>,
+    sans: Option<Vec<San>>,
+    name_constraints: NameConstraints,
+    policies: Vec<String>,
+    require_explicit_policy: Option<u32>,
+    /// Whether Go knows the public key's algorithm (RSA, ECDSA, Ed25519,
+    /// DSA, X25519): a parent with another key is never considered.
+    known_key: bool,
+}
+
+fn oid_parts(oid: &x509_parser::der_parser::oid::Oid) -> Vec<u64> {
+    oid.iter().map(|i| i.collect()).unwrap_or_default()
+}
+
+/// Go's `domainToReverseLabels`: `None` for an empty label, a trailing
+/// dot or a byte outside 33..=126.
+fn reverse_labels(domain: &str) -> Option<Vec<&str>> {
+    if domain.is_empty() {
+        return Some(Vec::new());
+    }
+    let labels: Vec<&str> = domain.split('.').rev().collect();
+    if labels
+        .iter()
+        .any(|l| l.is_empty() || l.bytes().any(|b| !(33..=126).contains(&b)))
+    {
+        return None;
+    }
+    Some(labels)
+}
+
+/// The host of a URI the way Go's `url.Parse` finds it, or Go's error.
+fn uri_host(uri: &str) -> Result<String, String> {
+    let Some((_, rest)) = uri.split_once("://") else {
+        return Ok(String::new());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host.starts_with('[') && !host.contains(']') {
+        return Err(format!("parse {uri:?}: missing ']' in host"));
+    }
+    Ok(host.to_string())
+}
+
+/// Go's `parseSANExtension` checks.
+fn parse_sans(value: &[u8]) -> Result<Vec<San>, String> {
+    let (_, any) = x509_parser::der_parser::asn1_rs::Any::from_der(value)
+        .map_err(|_| "x509: invalid subject alternative names".to_string())?;
+    let mut rest = any.data;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (next, item) = x509_parser::der_parser::asn1_rs::Any::from_der(rest)
+            .map_err(|_| "x509: invalid subject alternative name".to_string())?;
+        rest = next;
+        let data = item.data;
+        let text = || String::from_utf8_lossy(data).into_owned();
+        match item.header.tag().0 {
+            1 if !data.is_ascii() => return Err("x509: SAN rfc822Name is malformed".into()),
+            1 => out.push(San::Email(text())),
+            2 if !data.is_ascii() => return Err("x509: SAN dNSName is malformed".into()),
+            2 => out.push(San::Dns(text())),
+            6 if !data.is_ascii() => {
+                return Err("x509: SAN uniformResourceIdentifier is malformed".into());
+            }
+            6 => {
+                let uri = text();
+                let host =
+                    uri_host(&uri).map_err(|e| format!("x509: cannot parse URI {uri:?}: {e}"))?;
+                if !host.is_empty() && reverse_labels(&host).is_none() {
+                    return Err(format!("x509: cannot parse URI {uri:?}: invalid domain"));
+                }
+                out.push(San::Uri(uri));
+            }
+            7 if data.len() == 4 || data.len() == 16 => out.push(San::Ip(data.to_vec())),
+            7 => {
+                return Err(format!(
+                    "x509: cannot parse IP address of length {}",
+                    data.len()
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Go's `parseNameConstraintsExtension`: the constraints, and whether a
+/// subtree names a form Go does not check (a directoryName...).
+fn parse_name_constraints(
+    nc: &x509_parser::extensions::NameConstraints,
+) -> Result<(NameConstraints, bool), String> {
+    let mut out = NameConstraints::default();
+    let mut unhandled = false;
+    for (subtrees, excluded) in [
+        (&nc.permitted_subtrees, false),
+        (&nc.excluded_subtrees, true),
+    ] {
+        for subtree in subtrees.iter().flatten() {
+            let trimmed = |s: &str| s.strip_prefix('.').unwrap_or(s).to_string();
+            match &subtree.base {
+                GeneralName::DNSName(d) => {
+                    if reverse_labels(&trimmed(d)).is_none() {
+                        return Err(format!("x509: failed to parse dnsName constraint {d:?}"));
+                    }
+                    let list = if excluded {
+                        &mut out.dns.excluded
+                    } else {
+                        &mut out.dns.permitted
+                    };
+                    list.push(d.to_string());
+                }
+                GeneralName::RFC822Name(e) => {
+                    let ok = if e.contains('@') {
+                        mailbox(e).is_some()
+                    } else {
+                        reverse_labels(&trimmed(e)).is_some()
+                    };
+                    if !ok {
+                        return Err(format!("x509: failed to parse rfc822Name constraint {e:?}"));
+                    }
+                    let list = if excluded {
+                        &mut out.email.excluded
+                    } else {
+                        &mut out.email.permitted
+                    };
+                    list.push(e.to_string());
+                }
+                GeneralName::URI(u) => {
+                    if u.parse::<std::net::IpAddr>().is_ok() {
+                        return Err(format!(
+                            "x509: failed to parse URI constraint {u:?}: cannot be IP address"
+                        ));
+                    }
+                    if reverse_labels(&trimmed(u)).is_none() {
+                        return Err(format!("x509: failed to parse URI constraint {u:?}"));
+                    }
+                    let list = if excluded {
+                        &mut out.uri.excluded
+                    } else {
+                        &mut out.uri.permitted
+                    };
+                    list.push(u.to_string());
+                }
+                GeneralName::IPAddress(data) => {
+                    let half = match data.len() {
+                        8 => 4,
+                        32 => 16,
+                        n => {
+                            return Err(format!(
+                                "x509: IP constraint contained value of length {n}"
+                            ));
+                        }
+                    };
+                    let (ip, mask) = data.split_at(half);
+                    let mut seen_zero = false;
+                    for &b in mask {
+                        if seen_zero && b != 0
+                            || !matches!(
+                                b,
+                                0 | 0x80 | 0xc0 | 0xe0 | 0xf0 | 0xf8 | 0xfc | 0xfe | 0xff
+                            )
+                        {
+                            return Err(format!(
+                                "x509: IP constraint contained invalid mask {}",
+                                mask.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                            ));
+                        }
+                        seen_zero |= b != 0xff;
+                    }
+                    let list = if excluded {
+                        &mut out.ip.excluded
+                    } else {
+                        &mut out.ip.permitted
+                    };
+                    list.push(IpRange {
+                        ip: ip.to_vec(),
+                        mask: mask.to_vec(),
+                    });
+                }
+                _ => unhandled = true,
+            }
+        }
+    }
+    Ok((out, unhandled))
+}
+
+/// An RFC 2821 mailbox, split as Go's `parseRFC2821Mailbox` for the common
+/// forms: local part and domain.
+fn mailbox(s: &str) -> Option<(String, String)> {
+    let (local, domain) = s.rsplit_once('@')?;
+    if local.is_empty() || domain.is_empty() {
+        return None;
+    }
+    Some((local.to_string(), domain.to_string()))
 }
 
 impl Cert {
     pub fn from_der(der: &[u8]) -> Result<Cert, VerifyError> {
         let (_, c) =
             X509Certificate::from_der(der).map_err(|e| VerifyError::Malformed(e.to_string()))?;
+        // Go's parser, in its order: serial, names, public key, extensions.
+        let serial = c.raw_serial();
+        if serial.is_empty()
+            || serial.len() > 1
+                && (serial[0] == 0 && serial[1] & 0x80 == 0
+                    || serial[0] == 0xff && serial[1] & 0x80 != 0)
+        {
+            return Err(VerifyError::Parse("x509: malformed serial number".into()));
+        }
+        if serial[0] & 0x80 != 0 {
+            return Err(VerifyError::Parse("x509: negative serial number".into()));
+        }
+        for n in [c.issuer(), c.subject()] {
+            if let Some(e) = name::go_name_error(n) {
+                return Err(VerifyError::Parse(e));
+            }
+        }
+        let spki = c.public_key();
+        if spki.algorithm.algorithm.to_id_string() == "1.2.840.10045.2.1"
+            && !signature::ec_curve(spki).is_some_and(|o| signature::go_supports_curve(&o))
+        {
+            return Err(VerifyError::Parse(
+                "x509: unsupported elliptic curve".into(),
+            ));
+        }
+        let uids = name::go_attributes(c.subject())
+            .into_iter()
+            .filter(|(oid, _)| oid == UID_OID)
+            .map(|(_, v)| v.ok().flatten())
+            .collect();
         let mut cert = Cert {
             der: der.to_vec(),
             subject: Subject::from_x509(c.subject()),
+            uids,
             raw_subject: c.subject().as_raw().to_vec(),
             raw_issuer: c.issuer().as_raw().to_vec(),
             version: c.version().0 + 1,
             not_before: c.validity().not_before.to_datetime(),
             not_after: c.validity().not_after.to_datetime(),
             basic_constraints: None,
-            key_usage_cert_sign: None,
+            key_usage: 0,
             ext_key_usage: None,
             unhandled_critical: false,
             subject_key_id: Vec::new(),
             authority_key_id: Vec::new(),
             serial: c.tbs_certificate.serial.to_string(),
-            signature_algorithm: c
-                .signature_algorithm
-                .algorithm
-                .iter()
-                .map(|i| i.collect())
-                .unwrap_or_default(),
+            sans: None,
+            name_constraints: NameConstraints::default(),
+            policies: Vec::new(),
+            require_explicit_policy: None,
+            known_key: matches!(
+                spki.algorithm.algorithm.to_id_string().as_str(),
+                "1.2.840.113549.1.1.1"
+                    | "1.2.840.10045.2.1"
+                    | "1.3.101.112"
+                    | "1.2.840.10040.4.1"
+                    | "1.3.101.110"
+            ),
         };
+        let mut seen: Vec<Vec<u64>> = Vec::new();
         for ext in c.extensions() {
-            let oid: Vec<u64> = ext.oid.iter().map(|i| i.collect()).unwrap_or_default();
-            if ext.critical && !HANDLED_CRITICAL.contains(&oid.as_slice()) {
-                cert.unhandled_critical = true;
+            let oid = oid_parts(&ext.oid);
+            if seen.contains(&oid) {
+                return Err(VerifyError::Parse(format!(
+                    "x509: certificate contains duplicate extension with OID {:?}",
+                    ext.oid.to_id_string()
+                )));
+            }
+            seen.push(oid.clone());
+            let mut unhandled = !HANDLED_CRITICAL.contains(&oid.as_slice());
+            match oid.as_slice() {
+                [2, 5, 29, 14] if ext.critical => {
+                    return Err(VerifyError::Parse(
+                        "x509: subject key identifier incorrectly marked critical".into(),
+                    ));
+                }
+                [2, 5, 29, 35] if ext.critical => {
+                    return Err(VerifyError::Parse(
+                        "x509: authority key identifier incorrectly marked critical".into(),
+                    ));
+                }
+                [1, 3, 6, 1, 5, 5, 7, 1, 1] if ext.critical => {
+                    return Err(VerifyError::Parse(
+                        "x509: authority info access incorrectly marked critical".into(),
+                    ));
+                }
+                [2, 5, 29, 17] => {
+                    let sans = parse_sans(ext.value).map_err(VerifyError::Parse)?;
+                    // Go checks criticality when it read no name at all.
+                    unhandled = sans.is_empty();
+                    cert.sans = Some(sans);
+                }
+                _ => {}
             }
             match ext.parsed_extension() {
                 ParsedExtension::BasicConstraints(bc) => {
                     cert.basic_constraints = Some((bc.ca, bc.path_len_constraint))
                 }
-                ParsedExtension::KeyUsage(ku) => {
-                    cert.key_usage_cert_sign = Some(ku.key_cert_sign())
-                }
+                ParsedExtension::KeyUsage(ku) => cert.key_usage = ku.flags & 0x1ff,
                 ParsedExtension::ExtendedKeyUsage(eku) => {
                     let mut list: Vec<Vec<u64>> = Vec::new();
                     if eku.any {
@@ -140,7 +482,7 @@ impl Cert {
                         }
                     }
                     for other in &eku.other {
-                        list.push(other.iter().map(|i| i.collect()).unwrap_or_default());
+                        list.push(oid_parts(other));
                     }
                     cert.ext_key_usage = Some(list);
                 }
@@ -152,7 +494,22 @@ impl Cert {
                         .map(|k| k.0.to_vec())
                         .unwrap_or_default()
                 }
+                ParsedExtension::NameConstraints(nc) => {
+                    let (constraints, odd) =
+                        parse_name_constraints(nc).map_err(VerifyError::Parse)?;
+                    cert.name_constraints = constraints;
+                    unhandled = odd;
+                }
+                ParsedExtension::CertificatePolicies(list) => {
+                    cert.policies = list.iter().map(|p| p.policy_id.to_id_string()).collect()
+                }
+                ParsedExtension::PolicyConstraints(pc) => {
+                    cert.require_explicit_policy = pc.require_explicit_policy
+                }
                 _ => {}
+            }
+            if ext.critical && unhandled {
+                cert.unhandled_critical = true;
             }
         }
         Ok(cert)
@@ -181,39 +538,29 @@ impl Cert {
         self.not_before
     }
 
-    /// Go's `CheckSignatureFrom`: the parent must be allowed to sign, the
-    /// algorithm must not be SHA-1 or MD5, and the signature must verify.
+    /// Go's `CheckSignatureFrom`: the parent must be allowed to sign (a
+    /// keyUsage with no bit set counts as absent), then Go's
+    /// `checkSignature`.
     fn check_signature_from(&self, parent: &Cert) -> Result<(), String> {
+        let cannot_sign =
+            "x509: invalid signature: parent certificate cannot sign this kind of certificate";
         if (parent.version == 3 && parent.basic_constraints.is_none())
             || matches!(parent.basic_constraints, Some((false, _)))
         {
-            return Err(
-                "x509: invalid signature: parent certificate cannot sign this kind of certificate"
-                    .into(),
-            );
+            return Err(cannot_sign.into());
         }
-        if parent.key_usage_cert_sign == Some(false) {
-            return Err(
-                "x509: invalid signature: parent certificate cannot sign this kind of certificate"
-                    .into(),
-            );
-        }
-        let insecure = match self.signature_algorithm.as_slice() {
-            [1, 2, 840, 113549, 1, 1, 5] => Some("SHA1-RSA"),
-            [1, 2, 840, 10045, 4, 1] => Some("ECDSA-SHA1"),
-            [1, 2, 840, 113549, 1, 1, 4] => Some("MD5-RSA"),
-            _ => None,
-        };
-        if let Some(name) = insecure {
-            return Err(format!(
-                "x509: cannot verify signature: insecure algorithm {name}"
-            ));
+        if parent.key_usage != 0 && parent.key_usage & (1 << 5) == 0 {
+            return Err(cannot_sign.into());
         }
         let (_, child) = X509Certificate::from_der(&self.der).map_err(|e| e.to_string())?;
         let (_, p) = X509Certificate::from_der(&parent.der).map_err(|e| e.to_string())?;
-        child
-            .verify_signature(Some(p.public_key()))
-            .map_err(|_| "x509: signature verification failure".to_string())
+        signature::check(
+            &child.signature_algorithm,
+            child.tbs_certificate.as_ref(),
+            &child.signature_value.data,
+            p.public_key(),
+            false,
+        )
     }
 
     /// Go's `isValid`.
@@ -240,6 +587,14 @@ impl Cert {
                 rfc3339(self.not_after)
             )));
         }
+        if kind != Kind::Leaf && !self.name_constraints.is_empty() {
+            let mut count = 0usize;
+            for below in chain {
+                for san in below.sans.iter().flatten() {
+                    self.check_name(san, &mut count)?;
+                }
+            }
+        }
         if kind == Kind::Intermediate && !self.is_ca() {
             return Err(VerifyError::NotAuthorizedToSign);
         }
@@ -250,6 +605,149 @@ impl Cert {
         }
         Ok(())
     }
+
+    /// One SAN of a certificate below against this CA's constraints
+    /// (Go's `checkNameConstraints` and the `match*Constraint` functions).
+    fn check_name(&self, san: &San, count: &mut usize) -> Result<(), VerifyError> {
+        let nc = &self.name_constraints;
+        fn run<T: std::fmt::Display>(
+            kind: &str,
+            name: &str,
+            trees: &Subtrees<T>,
+            count: &mut usize,
+            matches: impl Fn(&T) -> Result<bool, String>,
+        ) -> Result<(), VerifyError> {
+            *count += trees.excluded.len();
+            if *count > 250_000 {
+                return Err(VerifyError::Other(
+                    "x509: a root or intermediate certificate has too many constraints".into(),
+                ));
+            }
+            for c in &trees.excluded {
+                if matches(c).map_err(VerifyError::NotAuthorizedForName)? {
+                    return Err(VerifyError::NotAuthorizedForName(format!(
+                        "{kind} {name:?} is excluded by constraint {:?}",
+                        c.to_string()
+                    )));
+                }
+            }
+            *count += trees.permitted.len();
+            let mut ok = true;
+            for c in &trees.permitted {
+                ok = matches(c).map_err(VerifyError::NotAuthorizedForName)?;
+                if ok {
+                    break;
+                }
+            }
+            if !ok {
+                return Err(VerifyError::NotAuthorizedForName(format!(
+                    "{kind} {name:?} is not permitted by any constraint"
+                )));
+            }
+            Ok(())
+        }
+        match san {
+            San::Email(e) => {
+                let Some((local, domain)) = mailbox(e) else {
+                    return Err(VerifyError::Other(format!(
+                        "x509: cannot parse rfc822Name {e:?}"
+                    )));
+                };
+                run("email address", e, &nc.email, count, |c| {
+                    if c.contains('@') {
+                        let (cl, cd) = mailbox(c).ok_or_else(|| {
+                            format!("x509: internal error: cannot parse constraint {c:?}")
+                        })?;
+                        Ok(cl == local && cd.eq_ignore_ascii_case(&domain))
+                    } else {
+                        match_domain(&domain, c)
+                    }
+                })
+            }
+            San::Dns(d) => {
+                if d.is_empty()
+                    || d.ends_with('.')
+                    || d.starts_with('.')
+                    || reverse_labels(d).is_none()
+                {
+                    return Err(VerifyError::Other(format!(
+                        "x509: cannot parse dnsName {d:?}"
+                    )));
+                }
+                run("DNS name", d, &nc.dns, count, |c| match_domain(d, c))
+            }
+            San::Uri(u) => run("URI", u, &nc.uri, count, |c| {
+                let mut host = uri_host(u).unwrap_or_default();
+                if host.is_empty() {
+                    return Err(format!(
+                        "URI with empty host ({u:?}) cannot be matched against constraints"
+                    ));
+                }
+                if host.contains(':') && !host.ends_with(']') {
+                    host = host
+                        .rsplit_once(':')
+                        .map(|(h, _)| h.to_string())
+                        .unwrap_or(host);
+                }
+                if host.starts_with('[') && host.ends_with(']')
+                    || host.parse::<std::net::IpAddr>().is_ok()
+                {
+                    return Err(format!(
+                        "URI with IP ({u:?}) cannot be matched against constraints"
+                    ));
+                }
+                match_domain(&host, c)
+            }),
+            San::Ip(ip) => run("IP address", &ip_text(ip), &nc.ip, count, |c| {
+                Ok(ip.len() == c.ip.len()
+                    && ip
+                        .iter()
+                        .zip(&c.ip)
+                        .zip(&c.mask)
+                        .all(|((a, b), m)| a & m == b & m))
+            }),
+        }
+    }
+}
+
+fn ip_text(ip: &[u8]) -> String {
+    match ip.len() {
+        4 => std::net::Ipv4Addr::new(ip[0], ip[1], ip[2], ip[3]).to_string(),
+        16 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(ip);
+            let v6 = std::net::Ipv6Addr::from(a);
+            match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => v6.to_string(),
+            }
+        }
+        _ => ip.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// Go's `matchDomainConstraint`.
+fn match_domain(domain: &str, constraint: &str) -> Result<bool, String> {
+    if constraint.is_empty() {
+        return Ok(true);
+    }
+    let domain_labels = reverse_labels(domain)
+        .ok_or_else(|| format!("x509: internal error: cannot parse domain {domain:?}"))?;
+    let (must_have_sub, bare) = match constraint.strip_prefix('.') {
+        Some(rest) => (true, rest),
+        None => (false, constraint),
+    };
+    let constraint_labels = reverse_labels(bare)
+        .ok_or_else(|| format!("x509: internal error: cannot parse domain {bare:?}"))?;
+    if domain_labels.len() < constraint_labels.len()
+        || (must_have_sub && domain_labels.len() == constraint_labels.len())
+    {
+        return Ok(false);
+    }
+    Ok(constraint_labels
+        .iter()
+        .zip(&domain_labels)
+        .all(|(c, d)| c.eq_ignore_ascii_case(d)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -275,14 +773,77 @@ pub fn verify<'a>(
         let mut checks = 0;
         build_chains(vec![leaf], intermediates, roots, now, &mut checks)?
     };
+    let total = chains.len();
+    let chains: Vec<Vec<&Cert>> = chains.into_iter().filter(|c| policies_valid(c)).collect();
+    let invalid_policies = total - chains.len();
+    if chains.is_empty() {
+        return Err(VerifyError::NoValidChains(format!(
+            "{invalid_policies} candidate chains with invalid policies"
+        )));
+    }
+    let candidates = chains.len();
     let good: Vec<Vec<&Cert>> = chains
         .into_iter()
         .filter(|c| chain_allows_client_auth(c))
         .collect();
     if good.is_empty() {
-        return Err(VerifyError::IncompatibleUsage);
+        if invalid_policies == 0 {
+            return Err(VerifyError::IncompatibleUsage);
+        }
+        return Err(VerifyError::NoValidChains(format!(
+            "{candidates} chains with incompatible key usage, {invalid_policies} chains with invalid policies"
+        )));
     }
     Ok(good)
+}
+
+/// Go's `policiesValid` (RFC 5280 6.1) for the case kube-apiserver
+/// exercises: any initial policy, no policy mappings. The valid policy
+/// tree is kept as the set of policies still valid (`anyPolicy` a
+/// wildcard).
+fn policies_valid(chain: &[&Cert]) -> bool {
+    if chain.len() == 1 {
+        return true;
+    }
+    let n = chain.len() - 1;
+    let mut explicit = n + 1;
+    let mut valid: Option<Vec<String>> = Some(vec![ANY_POLICY.to_string()]);
+    for i in (0..n).rev() {
+        let cert = chain[i];
+        if cert.policies.is_empty() {
+            valid = None;
+        } else if let Some(set) = &valid {
+            let next: Vec<String> = if set.iter().any(|p| p == ANY_POLICY) {
+                cert.policies.clone()
+            } else if cert.policies.iter().any(|p| p == ANY_POLICY) {
+                set.clone()
+            } else {
+                set.iter()
+                    .filter(|p| cert.policies.contains(p))
+                    .cloned()
+                    .collect()
+            };
+            valid = (!next.is_empty()).then_some(next);
+        }
+        if explicit == 0 && valid.is_none() {
+            return false;
+        }
+        if i != 0 {
+            if cert.raw_issuer != cert.raw_subject {
+                explicit = explicit.saturating_sub(1);
+            }
+            if let Some(req) = cert.require_explicit_policy
+                && (req as usize) < explicit
+            {
+                explicit = req as usize;
+            }
+        }
+    }
+    explicit = explicit.saturating_sub(1);
+    if chain[0].require_explicit_policy == Some(0) {
+        explicit = 0;
+    }
+    !(explicit == 0 && valid.is_none())
 }
 
 /// Candidates whose subject is the child's issuer, best key-ID match first.
@@ -302,6 +863,9 @@ fn potential_parents<'a>(child: &Cert, pool: &'a [Cert]) -> Vec<&'a Cert> {
     matching.into_iter().chain(one).chain(mismatch).collect()
 }
 
+/// Go's `buildChains`. As in Go, the error is the last one a candidate's
+/// `isValid` or a deeper search returned; a candidate whose signature does
+/// not check only leaves a hint for "unknown authority".
 fn build_chains<'a>(
     chain: Vec<&'a Cert>,
     intermediates: &'a [Cert],
@@ -312,9 +876,7 @@ fn build_chains<'a>(
     let child = *chain.last().expect("chains start with the leaf");
     let mut chains = Vec::new();
     let mut hint: Option<(String, String)> = None;
-    // As in Go, a failed search above an intermediate is the error
-    // reported when nothing else builds.
-    let mut deeper: Option<VerifyError> = None;
+    let mut err: Option<VerifyError> = None;
     let candidates = potential_parents(child, roots)
         .into_iter()
         .map(|c| (Kind::Root, c))
@@ -324,14 +886,16 @@ fn build_chains<'a>(
                 .map(|c| (Kind::Intermediate, c)),
         );
     for (kind, candidate) in candidates {
-        if chain.iter().any(|c| c.der == candidate.der) {
+        if !candidate.known_key || chain.iter().any(|c| c.der == candidate.der) {
             continue;
         }
         *checks += 1;
         if *checks > 100 {
-            return Err(VerifyError::Malformed(
-                "signature check attempts limit reached while verifying certificate chain".into(),
+            err = Some(VerifyError::Other(
+                "x509: signature check attempts limit reached while verifying certificate chain"
+                    .into(),
             ));
+            continue;
         }
         if let Err(e) = child.check_signature_from(candidate) {
             hint.get_or_insert((e, candidate.display_name()));
@@ -339,25 +903,24 @@ fn build_chains<'a>(
         }
         if let Err(e) = candidate.is_valid(kind, &chain, now) {
             hint.get_or_insert((e.to_string(), candidate.display_name()));
+            err = Some(e);
             continue;
         }
+        err = None;
         let mut next = chain.clone();
         next.push(candidate);
         match kind {
             Kind::Root => chains.push(next),
             _ => match build_chains(next, intermediates, roots, now, checks) {
-                Ok(more) => {
-                    chains.extend(more);
-                    deeper = None;
-                }
-                Err(e) => deeper = Some(e),
+                Ok(more) => chains.extend(more),
+                Err(e) => err = Some(e),
             },
         }
     }
-    if chains.is_empty() {
-        return Err(deeper.unwrap_or(VerifyError::UnknownAuthority { hint }));
+    if !chains.is_empty() {
+        return Ok(chains);
     }
-    Ok(chains)
+    Err(err.unwrap_or(VerifyError::UnknownAuthority { hint }))
 }
 
 /// Go's `checkChainForKeyUsage` for client authentication: every
@@ -373,42 +936,43 @@ fn chain_allows_client_auth(chain: &[&Cert]) -> bool {
     })
 }
 
-/// Why a verified certificate still gives no user.
+/// Why a verified certificate still gives no user, in the server's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UserError {
     #[error(
         "the certificate has an empty CommonName: the API server does not authenticate it (no user)"
     )]
     EmptyCommonName,
-    #[error("expected 1 UID, but found multiple UIDs")]
-    MultipleUids,
+    /// Go's `%v` of the UIDs found.
+    #[error("expected 1 UID, but found multiple: [{}]", .0.join(" "))]
+    MultipleUids(Vec<String>),
+    #[error("unable to parse UID into a string")]
+    UidNotString,
+    #[error("UID cannot be an empty string")]
+    EmptyUid,
 }
 
 /// `CommonNameUserConversion`: CN is the user, every O a group, the UID
-/// attribute the UID, and the credential ID the certificate's SHA-256.
+/// attribute the UID (`parseUIDFromCert`), and the credential ID the
+/// certificate's SHA-256.
 pub fn user_from_certificate(leaf: &Cert) -> Result<UserInfo, UserError> {
     if leaf.subject.common_name.is_empty() {
         return Err(UserError::EmptyCommonName);
     }
-    let (_, c) = X509Certificate::from_der(&leaf.der).map_err(|_| UserError::EmptyCommonName)?;
-    let uids = c
-        .subject()
-        .iter_attributes()
-        .filter(|a| {
-            a.attr_type()
-                .iter()
-                .map(|i| i.collect::<Vec<u64>>())
-                .as_deref()
-                == Some(UID_OID)
-        })
-        .count();
-    if uids > 1 {
-        return Err(UserError::MultipleUids);
+    let mut uids = Vec::new();
+    for uid in &leaf.uids {
+        uids.push(uid.clone().ok_or(UserError::UidNotString)?);
     }
+    let uid = match uids.as_slice() {
+        [] => String::new(),
+        [one] if one.is_empty() => return Err(UserError::EmptyUid),
+        [one] => one.clone(),
+        _ => return Err(UserError::MultipleUids(uids)),
+    };
     let fingerprint = kauth_pki::cert::sha256_hex(&leaf.der);
     Ok(UserInfo {
         username: leaf.subject.common_name.clone(),
-        uid: leaf.subject.uid.clone().unwrap_or_default(),
+        uid,
         groups: leaf.subject.organizations.clone(),
         extra: BTreeMap::from([(
             CREDENTIAL_ID_KEY.to_string(),
@@ -532,7 +1096,7 @@ mod tests {
         let other = make(named("root"), Usage::ca(), None, valid());
         assert_eq!(
             check(&client("kfree", &[], &ca), &[], &[&other]).unwrap_err(),
-            "x509: certificate signed by unknown authority (possibly because of \"x509: signature verification failure\" while trying to verify candidate authority certificate \"root\")"
+            "x509: certificate signed by unknown authority (possibly because of \"x509: ECDSA verification failure\" while trying to verify candidate authority certificate \"root\")"
         );
         let unrelated = make(named("elsewhere"), Usage::ca(), None, valid());
         assert_eq!(
@@ -658,7 +1222,8 @@ mod tests {
         let leaf = client("u", &[], &old_ca);
         assert_eq!(
             check(&leaf, &[], &[&old_ca]).unwrap_err(),
-            "x509: certificate signed by unknown authority (possibly because of \"x509: certificate has expired or is not yet valid: current time 2026-11-23T12:00:00Z is after 2026-11-22T12:00:00Z\" while trying to verify candidate authority certificate \"old\")"
+            "x509: certificate has expired or is not yet valid: current time 2026-11-23T12:00:00Z is after 2026-11-22T12:00:00Z",
+            "as in Go, a candidate's own validity error is the error (a real kube-apiserver answers so)"
         );
 
         let mut critical = Usage::client(false);
@@ -690,5 +1255,275 @@ mod tests {
             valid(),
         );
         assert_eq!(check(&with_uid, &[], &[&ca]).unwrap().uid, "1234");
+    }
+
+    /// A certificate as DER: any key, subject DER and extra extensions.
+    fn forge(
+        key: &PrivateKey,
+        subject_der: Vec<u8>,
+        usage: Usage,
+        issuer: Option<(&PrivateKey, &[u8])>,
+        extra: &[cert::RawExtension],
+    ) -> Vec<u8> {
+        let spki = key.public_key_der().unwrap();
+        let spec = CertSpec {
+            subject_der: subject_der.clone(),
+            public_key_der: &spki,
+            serial: cert::random_serial(),
+            not_before: valid().0,
+            not_after: valid().1,
+            usage,
+        };
+        let (issuer_key, issuer_name) = issuer.unwrap_or((key, &subject_der));
+        cert::build_certificate_with(
+            &spec,
+            &Issuer {
+                name_der: issuer_name,
+                key: issuer_key,
+                key_id: None,
+            },
+            extra,
+        )
+        .unwrap()
+    }
+
+    fn key(alg: KeyAlgorithm) -> PrivateKey {
+        PrivateKey::generate(alg).unwrap()
+    }
+
+    fn judge(leaf: &[u8], root: &[u8]) -> Result<UserInfo, String> {
+        let leaf = Cert::from_der(leaf).map_err(|e| e.to_string())?;
+        let root = Cert::from_der(root).map_err(|e| e.to_string())?;
+        verify(&leaf, &[], std::slice::from_ref(&root), NOW).map_err(|e| e.to_string())?;
+        user_from_certificate(&leaf).map_err(|e| e.to_string())
+    }
+
+    /// A P-521 CA (ECDSA-SHA512) and RSA CAs verify as in Go; a CA whose
+    /// keyUsage has no bit set counts as one without keyUsage.
+    #[test]
+    fn every_key_go_accepts_can_sign() {
+        for alg in [
+            KeyAlgorithm::EcdsaP521,
+            KeyAlgorithm::EcdsaP384,
+            KeyAlgorithm::Ed25519,
+            KeyAlgorithm::Rsa { bits: 2048 },
+        ] {
+            let ca_key = key(alg);
+            let ca_name = named("p-ca").to_der();
+            let root = forge(&ca_key, ca_name.clone(), Usage::ca(), None, &[]);
+            let leaf = forge(
+                &key(KeyAlgorithm::EcdsaP256),
+                named("u").to_der(),
+                Usage::client(false),
+                Some((&ca_key, &ca_name)),
+                &[],
+            );
+            assert_eq!(judge(&leaf, &root).unwrap().username, "u", "{alg}");
+        }
+        let ca_key = key(KeyAlgorithm::EcdsaP256);
+        let ca_name = named("bare-ku").to_der();
+        let mut no_bits = Usage::ca();
+        no_bits.key_usage = Some(0);
+        let root = forge(&ca_key, ca_name.clone(), no_bits, None, &[]);
+        let leaf = forge(
+            &key(KeyAlgorithm::EcdsaP256),
+            named("u").to_der(),
+            Usage::client(false),
+            Some((&ca_key, &ca_name)),
+            &[],
+        );
+        assert_eq!(judge(&leaf, &root).unwrap().username, "u");
+    }
+
+    /// What Go's `ParseCertificate` refuses, in Go's words.
+    #[test]
+    fn the_parser_refuses_what_go_refuses() {
+        let k = key(KeyAlgorithm::EcdsaP256);
+        let null = yasna::construct_der(|w| w.write_null());
+        let odd: &[u64] = &[1, 3, 6, 1, 4, 1, 99999, 9];
+        let twice = forge(
+            &k,
+            named("u").to_der(),
+            Usage::client(false),
+            None,
+            &[(odd, false, null.clone()), (odd, false, null.clone())],
+        );
+        assert_eq!(
+            Cert::from_der(&twice).unwrap_err().to_string(),
+            "x509: certificate contains duplicate extension with OID \"1.3.6.1.4.1.99999.9\""
+        );
+        let aia: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 1, 1];
+        let empty_seq = yasna::construct_der(|w| w.write_sequence(|_| {}));
+        let critical_aia = forge(
+            &k,
+            named("u").to_der(),
+            Usage::client(false),
+            None,
+            &[(aia, true, empty_seq)],
+        );
+        assert_eq!(
+            Cert::from_der(&critical_aia).unwrap_err().to_string(),
+            "x509: authority info access incorrectly marked critical"
+        );
+        let san: &[u64] = &[2, 5, 29, 17];
+        let bad_uri = yasna::construct_der(|w| {
+            w.write_sequence(|w| {
+                w.next().write_tagged_implicit(yasna::Tag::context(6), |w| {
+                    w.write_ia5_string("http://[::1")
+                })
+            })
+        });
+        let unparsable = forge(
+            &k,
+            named("u").to_der(),
+            Usage::client(false),
+            None,
+            &[(san, false, bad_uri)],
+        );
+        assert_eq!(
+            Cert::from_der(&unparsable).unwrap_err().to_string(),
+            "x509: cannot parse URI \"http://[::1\": parse \"http://[::1\": missing ']' in host"
+        );
+    }
+
+    /// A Name with the given (OID, DER value) attributes, one per RDN.
+    fn raw_name(attrs: &[(&[u64], Vec<u8>)]) -> Vec<u8> {
+        yasna::construct_der(|w| {
+            w.write_sequence(|w| {
+                for (oid, value) in attrs {
+                    w.next().write_set(|w| {
+                        w.next().write_sequence(|w| {
+                            w.next()
+                                .write_oid(&yasna::models::ObjectIdentifier::from_slice(oid));
+                            w.next().write_der(value);
+                        })
+                    })
+                }
+            })
+        })
+    }
+
+    /// `parseUIDFromCert`: empty, non-string and repeated UIDs are errors.
+    #[test]
+    fn uid_attributes_follow_kube_apiserver() {
+        let cn: &[u64] = &[2, 5, 4, 3];
+        let utf8 = |s: &str| yasna::construct_der(|w| w.write_utf8_string(s));
+        let ca_key = key(KeyAlgorithm::EcdsaP256);
+        let ca_name = named("ca").to_der();
+        let root = forge(&ca_key, ca_name.clone(), Usage::ca(), None, &[]);
+        let leaf = |attrs: &[(&[u64], Vec<u8>)]| {
+            forge(
+                &key(KeyAlgorithm::EcdsaP256),
+                raw_name(attrs),
+                Usage::client(false),
+                Some((&ca_key, &ca_name)),
+                &[],
+            )
+        };
+        let universal = vec![0x1c, 4, 0, 0, 0, b'u'];
+        for (attrs, want) in [
+            (
+                vec![(cn, utf8("u")), (UID_OID, utf8(""))],
+                "UID cannot be an empty string",
+            ),
+            (
+                vec![(cn, utf8("u")), (UID_OID, universal)],
+                "unable to parse UID into a string",
+            ),
+            (
+                vec![(cn, utf8("u")), (UID_OID, utf8("a")), (UID_OID, utf8("b"))],
+                "expected 1 UID, but found multiple: [a b]",
+            ),
+        ] {
+            assert_eq!(judge(&leaf(&attrs), &root).unwrap_err(), want);
+        }
+        let bmp: Vec<u8> = [0x1e, 10, 0, b'a', 0, b'l', 0, b'i', 0, b'c', 0, b'e'].to_vec();
+        let user = judge(&leaf(&[(cn, bmp), (UID_OID, utf8("id-1"))]), &root).unwrap();
+        assert_eq!(
+            (user.username.as_str(), user.uid.as_str()),
+            ("alice", "id-1")
+        );
+    }
+
+    /// Name constraints on a CA bind the SANs of the certificates below.
+    #[test]
+    fn name_constraints_follow_go() {
+        let dns = |name: &str| {
+            let name = name.to_string();
+            yasna::construct_der(move |w| {
+                w.write_sequence(|w| {
+                    w.next().write_tagged_implicit(yasna::Tag::context(2), |w| {
+                        w.write_ia5_string(&name)
+                    })
+                })
+            })
+        };
+        let constraints = |tag: u64, name: &str| {
+            let name = name.to_string();
+            yasna::construct_der(move |w| {
+                w.write_sequence(|w| {
+                    w.next()
+                        .write_tagged_implicit(yasna::Tag::context(tag), |w| {
+                            w.write_sequence(|w| {
+                                w.next().write_sequence(|w| {
+                                    w.next().write_tagged_implicit(yasna::Tag::context(2), |w| {
+                                        w.write_ia5_string(&name)
+                                    })
+                                })
+                            })
+                        })
+                })
+            })
+        };
+        let nc: &[u64] = &[2, 5, 29, 30];
+        let san: &[u64] = &[2, 5, 29, 17];
+        let ca_key = key(KeyAlgorithm::EcdsaP256);
+        let ca_name = named("nc").to_der();
+        for (tag, constraint, leaf_name, want) in [
+            (0, "example.com", "a.example.com", None),
+            (
+                0,
+                "example.com",
+                "fooexample.com",
+                Some("DNS name \"fooexample.com\" is not permitted by any constraint"),
+            ),
+            (
+                0,
+                ".example.com",
+                "example.com",
+                Some("DNS name \"example.com\" is not permitted by any constraint"),
+            ),
+            (
+                1,
+                "bad.com",
+                "x.bad.com",
+                Some("DNS name \"x.bad.com\" is excluded by constraint \"bad.com\""),
+            ),
+        ] {
+            let root = forge(
+                &ca_key,
+                ca_name.clone(),
+                Usage::ca(),
+                None,
+                &[(nc, true, constraints(tag, constraint))],
+            );
+            let leaf = forge(
+                &key(KeyAlgorithm::EcdsaP256),
+                named("u").to_der(),
+                Usage::client(false),
+                Some((&ca_key, &ca_name)),
+                &[(san, false, dns(leaf_name))],
+            );
+            let got = judge(&leaf, &root);
+            match want {
+                None => assert!(got.is_ok(), "{leaf_name}: {got:?}"),
+                Some(w) => assert_eq!(
+                    got.unwrap_err(),
+                    format!(
+                        "x509: a root or intermediate certificate is not authorized to sign for this name: {w}"
+                    )
+                ),
+            }
+        }
     }
 }
