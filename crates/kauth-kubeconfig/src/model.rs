@@ -121,8 +121,14 @@ pub enum DecodeError {
         name: String,
         list: &'static str,
     },
-    #[error("line {line}: unsupported kubeconfig apiVersion \"{version}\" (expected v1)")]
-    Version { line: usize, version: String },
+    #[error(
+        "line {line}: no kind \"{kind}\" is registered for version \"{version}\" (a kubeconfig is kind Config, apiVersion v1)"
+    )]
+    Kind {
+        line: usize,
+        kind: String,
+        version: String,
+    },
 }
 
 type Result<T> = std::result::Result<T, DecodeError>;
@@ -177,24 +183,14 @@ pub fn decode(text: &str, origin: &str) -> Result<Config> {
         "current-context",
         "extensions",
     ];
+    type_meta(entries, &FIELDS)?;
     for (key, value) in entries {
         let Some(name) = field(key_str(key), &FIELDS) else {
             continue;
         };
         let path = Path::Root.field(name);
         match name {
-            "apiVersion" => {
-                let v = string(value, path)?;
-                if !v.is_empty() && v != "v1" {
-                    return Err(DecodeError::Version {
-                        line: value.line,
-                        version: v,
-                    });
-                }
-            }
-            "kind" => {
-                string(value, path)?;
-            }
+            "apiVersion" | "kind" => {}
             "preferences" => config.preferences = preferences(value, path)?,
             "clusters" => {
                 config.clusters = named_list(value, path, "cluster", |n, p| cluster(n, p, origin))?
@@ -210,6 +206,35 @@ pub fn decode(text: &str, origin: &str) -> Result<Config> {
         }
     }
     Ok(config)
+}
+
+/// client-go reads `apiVersion` and `kind` before anything else and knows
+/// one pair: `v1` and `Config` (each defaulted when empty). Any other pair
+/// is refused, so a Pod manifest given as a kubeconfig is never rewritten.
+fn type_meta(entries: &[(Node, Node)], fields: &[&'static str]) -> Result<()> {
+    let (mut version, mut kind) = (None, None);
+    for (key, value) in entries {
+        match field(key_str(key), fields) {
+            Some("apiVersion") => {
+                version = Some((value, string(value, Path::Root.field("apiVersion"))?))
+            }
+            Some("kind") => kind = Some((value, string(value, Path::Root.field("kind"))?)),
+            _ => {}
+        }
+    }
+    let line = kind.as_ref().or(version.as_ref()).map_or(1, |(node, _)| node.line);
+    let version = version.map(|(_, v)| v).filter(|v| !v.is_empty());
+    let kind = kind.map(|(_, k)| k).filter(|k| !k.is_empty());
+    let version = version.unwrap_or_else(|| "v1".to_string());
+    let kind = kind.unwrap_or_else(|| "Config".to_string());
+    if version == "v1" && kind == "Config" {
+        return Ok(());
+    }
+    Err(DecodeError::Kind {
+        line,
+        kind,
+        version,
+    })
 }
 
 /// A mapping key as text (`sigs.k8s.io/yaml` turns other scalars into
