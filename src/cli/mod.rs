@@ -52,6 +52,18 @@ pub struct GlobalArgs {
     /// Log level verbosity
     #[arg(short = 'v', long = "v", global = true, value_name = "LEVEL")]
     pub verbosity: Option<u8>,
+    /// If true, opt-out of response compression for all requests to the
+    /// server (accepted as kubectl accepts it; kauth never asks for
+    /// compressed responses)
+    #[arg(
+        long,
+        global = true,
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true"
+    )]
+    pub disable_compression: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

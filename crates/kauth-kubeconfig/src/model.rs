@@ -222,7 +222,10 @@ fn type_meta(entries: &[(Node, Node)], fields: &[&'static str]) -> Result<()> {
             _ => {}
         }
     }
-    let line = kind.as_ref().or(version.as_ref()).map_or(1, |(node, _)| node.line);
+    let line = kind
+        .as_ref()
+        .or(version.as_ref())
+        .map_or(1, |(node, _)| node.line);
     let version = version.map(|(_, v)| v).filter(|v| !v.is_empty());
     let kind = kind.map(|(_, k)| k).filter(|k| !k.is_empty());
     let version = version.unwrap_or_else(|| "v1".to_string());

@@ -50,6 +50,11 @@ pub fn set_cluster(opts: &PathOptions, args: SetClusterArgs) -> CliResult {
             format!("Unexpected args: {}", go_list(&args.args)),
         ));
     };
+    if name.is_empty() {
+        return Err(CliError::kubectl(
+            "you must specify a non-empty cluster name",
+        ));
+    }
     let insecure = args.insecure_skip_tls_verify;
     if insecure == Some(true) && args.certificate_authority.is_some() {
         return Err(CliError::kubectl(
