@@ -33,10 +33,23 @@ pub struct Jwt {
     signature: Vec<u8>,
 }
 
+/// Go's `base64.RawURLEncoding`, as go-jose and the ServiceAccount
+/// authenticator decode each part: padding is refused, line breaks are
+/// skipped and the unused low bits of the last character are not checked.
 fn b64(s: &str) -> Result<Vec<u8>, ()> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(s.trim_end_matches('='))
-        .map_err(|_| ())
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const RAW_URL: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new()
+            .with_encode_padding(false)
+            .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+            .with_decode_allow_trailing_bits(true),
+    );
+    if s.contains(['\r', '\n']) {
+        RAW_URL.decode(s.replace(['\r', '\n'], "")).map_err(|_| ())
+    } else {
+        RAW_URL.decode(s).map_err(|_| ())
+    }
 }
 
 impl Jwt {
@@ -311,6 +324,18 @@ mod tests {
             );
         }
         assert_eq!(Jwt::parse("a.b").unwrap_err(), JwtError::Shape);
+        // A part with `=` padding is refused, as Go's RawURLEncoding refuses it.
+        let padded = format!(
+            "{}.{}.",
+            base64::engine::general_purpose::URL_SAFE.encode(r#"{"alg":"RS256" }"#),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("{}")
+        );
+        assert!(padded.split('.').next().unwrap().ends_with('='));
+        assert_eq!(
+            Jwt::parse(&padded).unwrap_err(),
+            JwtError::Encoding("header")
+        );
+        assert!(Jwt::parse(&padded.replace('=', "")).is_ok());
         let none = format!(
             "{}.{}.",
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),

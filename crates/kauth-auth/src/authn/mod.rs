@@ -8,6 +8,7 @@
 //! `request/union`, `request/anonymous`, `request/bearertoken`,
 //! `group/authenticated_group_adder.go`).
 
+pub mod bearer;
 pub mod jwt;
 pub mod service_account;
 pub mod token_file;
@@ -235,6 +236,16 @@ pub fn authenticate(
             Err(e) => reasons.push(e),
         }
     }
+    let token = match token.map(|t| bearer::as_sent(t)) {
+        None | Some(bearer::Bearer::Absent) => None,
+        Some(bearer::Bearer::Empty) => {
+            reasons.push(
+                "invalid bearer token (the token sent is empty: it starts with a space)".into(),
+            );
+            None
+        }
+        Some(bearer::Bearer::Token(t)) => Some(t),
+    };
     if let Some(token) = token {
         match by_token(token, server, now) {
             Ok((user, method, checks)) => {
