@@ -15,6 +15,10 @@ pub enum JsonPathError {
     Parse { template: String, reason: String },
     #[error("{0} is not found")]
     NotFound(String),
+    /// An error while executing the template (kubectl reports these even
+    /// when missing keys are allowed).
+    #[error("{0}")]
+    Execute(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,8 +32,18 @@ enum Node {
 enum Step {
     Field(String),
     AllFields,
-    Index(i64),
-    Slice(Option<i64>, Option<i64>),
+    /// `[i]`, `[a:b]`, `[a:b:step]`: upstream's ArrayNode. An index `[i]`
+    /// is the slice `[i:i+1]` whose end is marked derived.
+    Array {
+        start: Option<i64>,
+        end: Option<i64>,
+        end_derived: bool,
+        step: Option<i64>,
+    },
+    /// `[a,b]`: each member applied to the whole input, in turn.
+    Union(Vec<Step>),
+    /// `['a.b']`: a quoted key is read as the path `.a.b`.
+    Seq(Vec<Step>),
     All,
     Filter(Vec<Step>, String, Literal),
     Recursive,
@@ -157,7 +171,7 @@ fn parse_path(path: &str, template: &str) -> Result<Vec<Step>, JsonPathError> {
                 }
                 i += 1;
                 let start = i;
-                while i < b.len() && b[i] != b'.' && b[i] != b'[' {
+                while i < b.len() && !matches!(b[i], b'.' | b'[' | b',') {
                     i += 1;
                 }
                 let name = &path[start..i];
@@ -171,13 +185,19 @@ fn parse_path(path: &str, template: &str) -> Result<Vec<Step>, JsonPathError> {
                 let close = find_bracket(&path[i..])
                     .ok_or_else(|| parse_error(template, "unterminated array"))?
                     + i;
-                let inner = path[i + 1..close].trim();
+                let inner = &path[i + 1..close];
                 steps.push(parse_bracket(inner, template)?);
                 i = close + 1;
             }
+            b',' => {
+                return Err(parse_error(
+                    template,
+                    "unrecognized character in action: U+002C ','",
+                ));
+            }
             _ => {
                 let start = i;
-                while i < b.len() && b[i] != b'.' && b[i] != b'[' {
+                while i < b.len() && !matches!(b[i], b'.' | b'[' | b',') {
                     i += 1;
                 }
                 let name = &path[start..i];
@@ -216,6 +236,13 @@ fn parse_bracket(inner: &str, template: &str) -> Result<Step, JsonPathError> {
     if inner == "*" {
         return Ok(Step::All);
     }
+    if !inner.starts_with("?(") && inner.contains(',') {
+        return inner
+            .split(',')
+            .map(|part| parse_bracket(part.trim_matches(' '), template))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Step::Union);
+    }
     if let Some(filter) = inner.strip_prefix("?(").and_then(|f| f.strip_suffix(')')) {
         for op in ["==", "!=", "<=", ">=", "<", ">"] {
             if let Some((lhs, rhs)) = filter.split_once(op) {
@@ -238,26 +265,58 @@ fn parse_bracket(inner: &str, template: &str) -> Result<Step, JsonPathError> {
             Literal::Exists,
         ));
     }
-    if inner.starts_with('\'') || inner.starts_with('"') {
-        return Ok(Step::Field(unquote(inner)));
+    // upstream's dictKeyRex: `^'([^']*)'$`, read as the path `.key`.
+    if let Some(key) = inner.strip_prefix('\'').and_then(|k| k.strip_suffix('\''))
+        && !key.contains('\'')
+    {
+        return parse_path(&format!(".{key}"), template).map(Step::Seq);
     }
-    if let Some((a, b)) = inner.split_once(':') {
-        let num = |s: &str| -> Result<Option<i64>, JsonPathError> {
-            let s = s.split(':').next().unwrap_or("").trim();
-            if s.is_empty() {
-                Ok(None)
-            } else {
-                s.parse()
-                    .map(Some)
-                    .map_err(|_| parse_error(template, "bad slice"))
-            }
-        };
-        return Ok(Step::Slice(num(a)?, num(b)?));
+    parse_array(inner).ok_or_else(|| parse_error(template, &format!("invalid array index {inner}")))
+}
+
+/// upstream's sliceOperatorRex `^(-?[\d]*)(:-?[\d]*)?(:-?[\d]*)?$`.
+fn parse_array(inner: &str) -> Option<Step> {
+    let parts: Vec<&str> = inner.split(':').collect();
+    if parts.len() > 3 {
+        return None;
     }
-    inner
-        .parse()
-        .map(Step::Index)
-        .map_err(|_| parse_error(template, &format!("invalid array index {inner}")))
+    let num = |p: &str| -> Option<Option<i64>> {
+        let digits = p.strip_prefix('-').unwrap_or(p);
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if p.is_empty() {
+            return Some(None);
+        }
+        p.parse().ok().map(Some)
+    };
+    let start = num(parts[0])?;
+    let (end, end_derived) = match parts.get(1) {
+        None => (Some(start.unwrap_or(0) + 1), true),
+        Some(p) => (num(p)?, false),
+    };
+    let step = match parts.get(2) {
+        None => None,
+        Some(p) => num(p)?,
+    };
+    Some(Step::Array {
+        start,
+        end,
+        end_derived,
+        step,
+    })
+}
+
+/// The Go type kubectl names in "... is not array or slice".
+fn go_type(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "map[string]interface {}",
+        Value::Array(_) => "[]interface {}",
+        Value::String(_) => "string",
+        Value::Number(_) => "float64",
+        Value::Bool(_) => "bool",
+        Value::Null => "interface {}",
+    }
 }
 
 impl Eval {
@@ -302,13 +361,39 @@ impl Eval {
     ) -> Result<Vec<&'a Value>, JsonPathError> {
         let mut values = vec![cur];
         for step in steps {
-            let mut next = Vec::new();
-            for v in values {
-                self.apply(step, v, &mut next)?;
-            }
-            values = next;
+            values = self.step(step, values)?;
         }
         Ok(values)
+    }
+
+    /// One step over the whole input list, as upstream evaluates it (a
+    /// union applies each member to every input before the next member).
+    fn step<'a>(
+        &self,
+        step: &Step,
+        values: Vec<&'a Value>,
+    ) -> Result<Vec<&'a Value>, JsonPathError> {
+        let mut next = Vec::new();
+        match step {
+            Step::Union(members) => {
+                for member in members {
+                    next.extend(self.step(member, values.clone())?);
+                }
+            }
+            Step::Seq(steps) => {
+                let mut values = values;
+                for s in steps {
+                    values = self.step(s, values)?;
+                }
+                next = values;
+            }
+            _ => {
+                for v in values {
+                    self.apply(step, v, &mut next)?;
+                }
+            }
+        }
+        Ok(next)
     }
 
     fn missing(&self, what: String) -> Result<(), JsonPathError> {
@@ -340,29 +425,60 @@ impl Eval {
                 Value::Object(m) => next.extend(m.values()),
                 _ => {}
             },
-            Step::Index(i) => {
-                if let Value::Array(a) = v {
-                    let idx = if *i < 0 { a.len() as i64 + i } else { *i };
-                    match a.get(idx as usize).filter(|_| idx >= 0) {
-                        Some(x) => next.push(x),
-                        None => self.missing(format!(
-                            "array index out of bounds: index {i}, length {}",
-                            a.len()
-                        ))?,
+            Step::Array {
+                start,
+                end,
+                end_derived,
+                step,
+            } => {
+                let a = match v {
+                    Value::Null => return Ok(()),
+                    Value::Array(a) => a,
+                    other => {
+                        return Err(JsonPathError::Execute(format!(
+                            "{} is not array or slice",
+                            go_type(other)
+                        )));
                     }
+                };
+                let len = a.len() as i64;
+                let mut s = start.unwrap_or(0);
+                if s < 0 {
+                    s += len;
                 }
-            }
-            Step::Slice(start, end) => {
-                if let Value::Array(a) = v {
-                    let len = a.len() as i64;
-                    let norm = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
-                    let s = norm(start.unwrap_or(0));
-                    let e = norm(end.unwrap_or(len));
-                    if s < e {
-                        next.extend(a[s as usize..e as usize].iter());
+                let mut e = end.unwrap_or(len);
+                if e < 0 || (e == 0 && *end_derived) {
+                    e += len;
+                }
+                if s == e {
+                    return Ok(());
+                }
+                let bounds = |index: i64| {
+                    JsonPathError::Execute(format!(
+                        "array index out of bounds: index {index}, length {len}"
+                    ))
+                };
+                if s >= len || s < 0 {
+                    return Err(bounds(s));
+                }
+                if e > len || e < 0 {
+                    return Err(bounds(e - 1));
+                }
+                if s > e {
+                    return Err(JsonPathError::Execute(format!(
+                        "starting index {s} is greater than ending index {e}"
+                    )));
+                }
+                let step = match step {
+                    Some(n) if *n <= 0 => {
+                        return Err(JsonPathError::Execute("step must be > 0".into()));
                     }
-                }
+                    Some(n) => *n as usize,
+                    None => 1,
+                };
+                next.extend(a[s as usize..e as usize].iter().step_by(step));
             }
+            Step::Union(_) | Step::Seq(_) => next.extend(self.step(step, vec![v])?),
             Step::Filter(lhs, op, lit) => {
                 let items: Vec<&Value> = match v {
                     Value::Array(a) => a.iter().collect(),
@@ -388,11 +504,49 @@ impl Eval {
     }
 }
 
+/// What kubectl prints for a result: strings raw, anything else as Go's
+/// `json.Marshal` writes the value kubectl holds (a Go map, so keys sorted,
+/// and HTML-safe escaping).
 fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        other => other.to_string(),
+        other => {
+            let mut out = String::new();
+            write_compact(other, &mut out);
+            out
+        }
+    }
+}
+
+fn write_compact(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                crate::json::write_go_string(k, out);
+                out.push(':');
+                write_compact(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(v, out);
+            }
+            out.push(']');
+        }
+        Value::String(s) => crate::json::write_go_string(s, out),
+        other => out.push_str(&other.to_string()),
     }
 }
 

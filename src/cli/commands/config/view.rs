@@ -1,6 +1,7 @@
 //! `kauth config view`.
 
 use clap::Args;
+use kauth_formats::jsonpath::JsonPathError;
 
 use super::parse_bool;
 use crate::cli::{CliError, CliResult, GlobalArgs};
@@ -67,7 +68,14 @@ pub fn run(opts: &PathOptions, global: &GlobalArgs, args: ViewArgs) -> CliResult
         OutputFormat::Json => kauth_formats::json::to_go_json(&doc),
         OutputFormat::Name => "config/<unknown>\n".to_string(),
         OutputFormat::JsonPath(template) => kauth_formats::jsonpath::render(&template, &doc, true)
-            .map_err(|e| CliError::kubectl(e.to_string()))?,
+            .map_err(|e| match e {
+                // kubectl goes on to print the whole object, secrets
+                // included with --raw; kauth stops at the reason.
+                JsonPathError::Execute(reason) => CliError::kubectl(format!(
+                    "error executing jsonpath {template:?}: Error executing template: {reason}"
+                )),
+                other => CliError::kubectl(other.to_string()),
+            })?,
     };
     {
         use std::io::Write as _;
