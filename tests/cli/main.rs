@@ -16,5 +16,6 @@ mod online;
 mod p12;
 mod pki;
 mod pki_openssl;
+mod rbac_replay;
 mod recorded_apiserver;
 mod sa;
