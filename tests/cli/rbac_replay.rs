@@ -166,3 +166,64 @@ fn every_recorded_decision_against_the_dump_over_the_defaults() {
 fn every_recorded_decision_against_the_policy_over_the_defaults() {
     replay(Mode::PolicyOverDefaults);
 }
+
+/// The objects of a policy, by kind, namespace and name, as comparable
+/// text (origins left out): roles with their labels, aggregation rule and
+/// rules in order, bindings with their role and subjects.
+fn objects(p: &Policy) -> std::collections::BTreeMap<(String, String, String), String> {
+    let mut out = std::collections::BTreeMap::new();
+    for r in p.cluster_roles.values().chain(p.roles.values()) {
+        let kind = if r.namespace.is_empty() {
+            "ClusterRole"
+        } else {
+            "Role"
+        };
+        out.insert(
+            (kind.to_string(), r.namespace.clone(), r.name.clone()),
+            format!("{:?} {:?} {:?}", r.labels, r.aggregation, r.rules),
+        );
+    }
+    for b in p
+        .cluster_bindings
+        .iter()
+        .chain(p.bindings.values().flatten())
+    {
+        out.insert(
+            (b.kind().to_string(), b.namespace.clone(), b.name.clone()),
+            format!("{:?} {:?}", b.role_ref, b.subjects),
+        );
+    }
+    out
+}
+
+/// kauth's built-in defaults, with each seed's policy applied and
+/// aggregated by kauth, hold exactly the server's objects: the built-in
+/// ones (ClusterRoles, bindings, and the Roles of kube-system and
+/// kube-public) and the aggregated ones, rule for rule in the
+/// controller's order.
+#[test]
+fn the_built_in_defaults_aggregated_are_the_servers_objects() {
+    for seed in SEEDS {
+        let mut server = Policy::default();
+        let dump = dir(seed).join("dump.yaml");
+        server
+            .add_text(&std::fs::read_to_string(&dump).unwrap(), "dump.yaml")
+            .unwrap();
+        let server = objects(&server);
+        let kauth = objects(&policy(seed, Mode::PolicyOverDefaults));
+        let mut differences = Vec::new();
+        for (key, want) in &server {
+            match kauth.get(key) {
+                None => differences.push(format!("{seed}: kauth lacks {key:?}")),
+                Some(got) if got != want => differences.push(format!(
+                    "{seed}: {key:?} differs:\n  server {want}\n  kauth  {got}"
+                )),
+                Some(_) => {}
+            }
+        }
+        for key in kauth.keys().filter(|k| !server.contains_key(*k)) {
+            differences.push(format!("{seed}: the server has no {key:?}"));
+        }
+        assert!(differences.is_empty(), "{}", differences.join("\n"));
+    }
+}
