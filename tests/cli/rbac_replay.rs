@@ -227,3 +227,166 @@ fn the_built_in_defaults_aggregated_are_the_servers_objects() {
         assert!(differences.is_empty(), "{}", differences.join("\n"));
     }
 }
+
+/// `kauth auth can-i` as a user would type it for a recorded case, or
+/// `None` where kubectl's syntax cannot ask exactly that (a namespace on
+/// a cluster-scoped resource, a resource kauth would name differently).
+fn can_i_args(case: &Value) -> Option<Vec<String>> {
+    let a = attributes(case);
+    let mut args: Vec<String> = vec!["auth".into(), "can-i".into(), a.verb.clone()];
+    if !a.is_resource_request {
+        args.push(a.path.clone());
+    } else {
+        let type_name = if a.api_group.is_empty() {
+            a.resource.clone()
+        } else {
+            format!("{}.{}", a.resource, a.api_group)
+        };
+        let resolved = kauth_auth::resources::resolve(&type_name);
+        let cluster_scoped = resolved.known.is_some_and(|k| !k.namespaced);
+        if resolved.resource != a.resource
+            || resolved.group != a.api_group
+            || (cluster_scoped && !a.namespace.is_empty())
+        {
+            return None;
+        }
+        args.push(if a.name.is_empty() {
+            type_name
+        } else {
+            format!("{type_name}/{}", a.name)
+        });
+        if !a.subresource.is_empty() {
+            args.extend(["--subresource".into(), a.subresource.clone()]);
+        }
+        if a.namespace.is_empty() {
+            args.push("-A".into());
+        } else {
+            args.extend(["-n".into(), a.namespace.clone()]);
+        }
+    }
+    args.extend(["--as".into(), a.user.username.clone()]);
+    for g in &a.user.groups {
+        args.extend(["--as-group".into(), g.clone()]);
+    }
+    Some(args)
+}
+
+/// Every 50th case of each seed through the real binary, in each mode:
+/// `yes` and exit 0 where the server allowed, `no` and exit 1 where not.
+#[test]
+fn a_sample_of_recorded_decisions_through_the_binary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kubeconfig = tmp.path().join("config");
+    let mut asked = 0;
+    let mut wrong = Vec::new();
+    for seed in SEEDS {
+        let d = dir(seed);
+        let dump = d.join("dump.yaml").display().to_string();
+        let applied = d.join("policy.yaml").display().to_string();
+        let modes: [Vec<&str>; 3] = [
+            vec!["--rbac", &dump, "--no-defaults"],
+            vec!["--rbac", &dump],
+            vec!["--rbac", &applied],
+        ];
+        for case in cases(seed).iter().step_by(50) {
+            let Some(args) = can_i_args(case) else {
+                continue;
+            };
+            let want = case["allowed"].as_bool().unwrap();
+            for mode in &modes {
+                let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+                all.extend(mode);
+                let run = crate::support::kauth(tmp.path(), &kubeconfig, &all, None);
+                asked += 1;
+                let (answer, code) = if want { ("yes", 0) } else { ("no", 1) };
+                if run.stdout.trim() != answer || run.code != code {
+                    wrong.push(format!(
+                        "{seed} case {}: server allowed={want}; kauth {} said {:?} (exit {}): {}",
+                        case["id"],
+                        all.join(" "),
+                        run.stdout.trim(),
+                        run.code,
+                        run.stderr.trim()
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("binary: {}/{asked} agree", asked - wrong.len());
+    assert!(asked > 200, "only {asked} cases could be asked");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The example of a RoleBinding to the built-in `admin`: the server grants
+/// `edit`'s and `view`'s rules through it, since `admin` aggregates
+/// `edit`, which aggregates `view`; a ClusterRole of the user's labelled
+/// to join `view` reaches `admin` too, and a chain of custom aggregated
+/// roles reaches its top.
+#[test]
+fn a_binding_to_admin_grants_what_admin_aggregates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kubeconfig = tmp.path().join("config");
+    std::fs::write(
+        tmp.path().join("rb.yaml"),
+        r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dave-admin, namespace: team-a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: dave}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: widgets-view
+  labels: {rbac.authorization.k8s.io/aggregate-to-view: "true"}
+rules:
+- {apiGroups: [example.com], resources: [widgets], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: a-top}
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels: {example.com/to-top: "true"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: b-middle
+  labels: {example.com/to-top: "true"}
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels: {example.com/to-middle: "true"}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: c-leaf
+  labels: {example.com/to-middle: "true"}
+rules:
+- {apiGroups: [example.com], resources: [gadgets], verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: erin-top, namespace: team-a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: a-top}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: erin}
+"#,
+    )
+    .unwrap();
+    for (args, answer) in [
+        (&["list", "pods", "--as", "dave"][..], "yes"),
+        (&["create", "deployments.apps", "--as", "dave"], "yes"),
+        (&["get", "widgets.example.com", "--as", "dave"], "yes"),
+        (&["list", "gadgets.example.com", "--as", "erin"], "yes"),
+        (&["list", "pods", "--as", "erin"], "no"),
+    ] {
+        let mut all = vec!["auth", "can-i"];
+        all.extend(args);
+        all.extend(["-n", "team-a", "--rbac", "rb.yaml"]);
+        let run = crate::support::kauth(tmp.path(), &kubeconfig, &all, None);
+        assert_eq!(run.stdout.trim(), answer, "{all:?}: {}", run.stderr);
+    }
+}
