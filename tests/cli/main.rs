@@ -17,6 +17,7 @@ mod online;
 mod p12;
 mod pki;
 mod pki_openssl;
+mod rbac_replay;
 mod recorded_apiserver;
 mod sa;
 mod x509_go;

@@ -61,6 +61,24 @@ struct Object {
     items: Option<Vec<serde_json::Value>>,
 }
 
+/// The API group of RBAC objects.
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// The API's defaults for a binding, as the server stores it
+/// (`pkg/apis/rbac/v1/defaults.go`): an empty `roleRef.apiGroup`, and an
+/// empty `apiGroup` of a `User` or `Group` subject, become
+/// `rbac.authorization.k8s.io`.
+fn set_defaults(role_ref: &mut RoleRef, subjects: &mut [Subject]) {
+    if role_ref.api_group.is_empty() {
+        role_ref.api_group = RBAC_GROUP.to_string();
+    }
+    for s in subjects {
+        if s.api_group.is_empty() && matches!(s.kind.as_str(), "User" | "Group") {
+            s.api_group = RBAC_GROUP.to_string();
+        }
+    }
+}
+
 impl Policy {
     /// Adds the objects of one JSON or YAML text (one object, a
     /// multi-document stream, or `List` kinds). `origin` names the text in
@@ -152,9 +170,11 @@ impl Policy {
                 if !cluster && meta.namespace.is_empty() {
                     return Err(invalid("a RoleBinding needs metadata.namespace"));
                 }
-                let role_ref = object
+                let mut role_ref = object
                     .role_ref
                     .ok_or_else(|| invalid("roleRef is required"))?;
+                let mut subjects = object.subjects.unwrap_or_default();
+                set_defaults(&mut role_ref, &mut subjects);
                 if cluster && role_ref.kind != "ClusterRole" {
                     return Err(invalid(
                         "a ClusterRoleBinding can only refer to a ClusterRole",
@@ -168,7 +188,7 @@ impl Policy {
                         meta.namespace.clone()
                     },
                     role_ref,
-                    subjects: object.subjects.unwrap_or_default(),
+                    subjects,
                     origin: origin.to_string(),
                 };
                 self.insert_binding(binding);
@@ -179,5 +199,24 @@ impl Policy {
                 Ok(0)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bindings_get_the_apis_defaults_for_empty_api_groups() {
+        let mut p = Policy::default();
+        p.add_text(
+            "kind: RoleBinding\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {name: b, namespace: ns}\nroleRef: {kind: ClusterRole, name: admin}\nsubjects:\n- {kind: User, name: u}\n- {kind: Group, name: g}\n- {kind: ServiceAccount, name: sa}\n- {kind: User, name: v, apiGroup: other}\n",
+            "b.yaml",
+        )
+        .unwrap();
+        let b = &p.bindings["ns"][0];
+        assert_eq!(b.role_ref.api_group, RBAC_GROUP);
+        let groups: Vec<&str> = b.subjects.iter().map(|s| s.api_group.as_str()).collect();
+        assert_eq!(groups, [RBAC_GROUP, RBAC_GROUP, "", "other"]);
     }
 }
