@@ -195,3 +195,122 @@ fn aliasing_is_refused_exactly_where_kubectl_refuses_it() {
         "{refused} of {agree} refused"
     );
 }
+
+/// A byte that is not UTF-8, or a control character, is refused before
+/// anything is written: read lossily, the next edit would have rewritten
+/// it as U+FFFD.
+#[test]
+fn bytes_kubectl_refuses_are_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = dir.join("config");
+    std::fs::copy(fixture("latin1-and-nul.yaml"), &file).unwrap();
+    let before = std::fs::read(&file).unwrap();
+    for args in [
+        &["config", "set-context", "x", "--cluster", "y"][..],
+        &["config", "view"],
+        &["config", "rename-context", "a", "b"],
+    ] {
+        let out = run(dir, &file, args);
+        assert_refused(
+            &out,
+            "line 3: invalid trailing UTF-8 octet",
+            &format!("{args:?}"),
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), before);
+        assert!(leftovers(dir, &["config"]).is_empty(), "{args:?}");
+    }
+    let out = run(
+        dir,
+        &dir.join("none"),
+        &[
+            "auth", "can-i", "get", "pods", "--as", "bob", "--rbac", "config",
+        ],
+    );
+    assert_refused(&out, "invalid trailing UTF-8 octet", "can-i --rbac");
+    let nul_only = String::from_utf8_lossy(&before).replace('\u{fffd}', "e");
+    std::fs::write(&file, &nul_only).unwrap();
+    let out = run(
+        dir,
+        &file,
+        &["config", "set-context", "x", "--cluster", "y"],
+    );
+    assert_refused(&out, "line 7: control characters are not allowed", "nul");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), nul_only);
+}
+
+/// Byte by byte beside kubectl: each sequence in a quoted value is
+/// accepted by both or refused by both with the same reason.
+#[test]
+fn every_byte_is_judged_as_kubectl_judges_it() {
+    let Some(kubectl) = kubectl() else {
+        eprintln!("kubectl.1.32 not found: skipped");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = dir.join("config");
+    // Line breaks are left out: they fold the quoted scalar onto a line of
+    // its own, which is the parser's business, not the reader's.
+    let mut cases: Vec<Vec<u8>> = (0u8..=0x20)
+        .chain(0x7E..=0x86)
+        .filter(|b| *b != b'\n' && *b != b'\r')
+        .map(|b| vec![b])
+        .collect();
+    for b in [
+        0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xE0, 0xF0, 0xF4, 0xF5, 0xF8, 0xFE, 0xFF,
+    ] {
+        cases.push(vec![b]);
+    }
+    for seq in [
+        &b"\xc2\x85"[..],
+        b"\xc2\x9b",
+        b"\xc2\xa0",
+        b"\xc0\xaf",
+        b"\xe0\x80\xaf",
+        b"\xed\xa0\x80",
+        b"\xef\xbf\xbd",
+        b"\xef\xbf\xbe",
+        b"\xef\xbb\xbf",
+        b"\xf0\x9f\x98\x80",
+        b"\xf4\x90\x80\x80",
+        b"\xe2\x82",
+    ] {
+        cases.push(seq.to_vec());
+    }
+    let reason = |out: &Output| {
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        out.status
+            .success()
+            .then(String::new)
+            .unwrap_or_else(|| err.rsplit(": ").next().unwrap_or("").trim().to_string())
+    };
+    let (mut refused, mut agree, mut differ) = (0, 0, Vec::<String>::new());
+    for bytes in &cases {
+        let mut text = b"apiVersion: v1\nkind: Config\ncurrent-context: \"a".to_vec();
+        text.extend_from_slice(bytes);
+        text.extend_from_slice(b"b\"\n");
+        std::fs::write(&file, &text).unwrap();
+        let ours = run(dir, &file, &["config", "current-context"]);
+        let theirs = kubectl_run(&kubectl, dir, &file, &["config", "current-context"]);
+        let (a, b) = (
+            (ours.status.success(), reason(&ours)),
+            (theirs.status.success(), reason(&theirs)),
+        );
+        if a == b {
+            agree += 1;
+        } else {
+            differ.push(format!("{bytes:02x?}: kauth {a:?}, kubectl {b:?}"));
+        }
+        refused += usize::from(!theirs.status.success());
+    }
+    assert!(
+        differ.is_empty(),
+        "{agree} agree, differ:\n{}",
+        differ.join("\n")
+    );
+    assert!(
+        refused > 10 && refused < agree,
+        "{refused} of {agree} refused"
+    );
+}
