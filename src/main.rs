@@ -11,13 +11,29 @@
 
 mod cli;
 
+/// See `main`.
+#[cfg(not(test))]
+const STACK_SIZE: usize = 256 << 20;
+
 #[cfg(not(test))]
 #[unsafe(no_mangle)]
 extern "C" fn main(
     _argc: std::ffi::c_int,
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
-    let code = std::panic::catch_unwind(cli::main).unwrap_or(101);
+    // The command runs on a thread of its own with a stack large enough for
+    // the deepest document the YAML reader accepts (10,000 levels, as
+    // go-yaml): converting, writing and dropping such a tree recurses once
+    // per level, and the main thread's 8 MiB would overflow. The stack is
+    // only reserved; pages are touched as they are used.
+    let code = std::thread::Builder::new()
+        .name("kauth".to_string())
+        .stack_size(STACK_SIZE)
+        .spawn(cli::main)
+        .map_or_else(
+            |_| std::panic::catch_unwind(cli::main).unwrap_or(101),
+            |t| t.join().unwrap_or(101),
+        );
     std::process::exit(code)
 }
 

@@ -11,6 +11,7 @@ mod completion;
 mod config_safety;
 mod csr;
 mod docs_examples;
+mod hostile_files;
 mod kubectl_parity;
 mod no_panics;
 mod online;

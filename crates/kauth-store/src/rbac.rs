@@ -64,11 +64,16 @@ pub fn load(paths: &[PathBuf], no_defaults: bool) -> Result<(Policy, usize), Rba
     }
     let mut count = 0;
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|source| RbacFilesError::Read {
+        let bytes = std::fs::read(&f).map_err(|source| RbacFilesError::Read {
             path: f.clone(),
             source,
         })?;
-        count += policy.add_text(&text, &f.display().to_string())?;
+        let origin = f.display().to_string();
+        let text = kauth_formats::yaml::text(&bytes).map_err(|e| LoadError::Syntax {
+            origin: origin.clone(),
+            message: e.to_string(),
+        })?;
+        count += policy.add_text(text, &origin)?;
     }
     policy.aggregate();
     policy.index();

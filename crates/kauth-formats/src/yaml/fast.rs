@@ -12,6 +12,9 @@
 
 use super::{Node, NodeKind, Scalar, resolve_plain_owned};
 
+/// The deepest indentation this reader takes (about 200 levels).
+const MAX_INDENT: usize = 400;
+
 /// `Some(tree)` when the text is in the subset, `None` otherwise.
 pub fn parse(text: &str) -> Option<Option<Node>> {
     // A byte scan: `str::contains` with a set of chars decodes every char.
@@ -85,7 +88,10 @@ impl<'a> Reader<'a> {
     /// one, at exactly `indent`.
     fn block(&mut self, indent: usize) -> Option<Node> {
         let line = self.peek()?;
-        if line.indent != indent {
+        // This reader recurses once per level: deep nesting (never seen
+        // in a kubeconfig) is left to the general parser, which has the
+        // depth limit and no recursion.
+        if line.indent != indent || indent > MAX_INDENT {
             return None;
         }
         if is_seq_item(line.body) {

@@ -12,17 +12,20 @@
 //! else, long lines folded at column 80) so that files kauth writes are
 //! byte-identical to what `kubectl config` writes.
 //!
-//! One file per job: `read` (text to nodes, with `fast`
+//! One file per job: `input` (bytes to text, refused where go-yaml's
+//! reader refuses them), `read` (text to nodes, with `fast`
 //! for what kubectl writes), `scalar` (YAML 1.1 and Go rules for plain
 //! scalars), `json` (nodes to JSON) and `emit` (JSON to go-yaml v2's text).
 
 mod emit;
 mod fast;
+mod input;
 mod json;
 mod read;
 mod scalar;
 
 pub use emit::emit;
+pub use input::text;
 pub use json::to_json;
 pub use read::{parse, parse_documents};
 pub use scalar::{is_timestamp, resolve_plain, resolve_plain_owned};

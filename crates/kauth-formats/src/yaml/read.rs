@@ -72,45 +72,107 @@ fn shift_lines(node: &mut Node, by: usize) {
     }
 }
 
+/// The deepest nesting go-yaml v2 reads (`max_flow_level`, `max_indents`).
+pub const MAX_DEPTH: usize = 10_000;
+
 fn load(text: &str, multi: bool) -> Result<Vec<Node>, SyntaxError> {
     let mut builder = Builder {
         multi,
         ..Builder::default()
     };
     let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, multi).map_err(|e| SyntaxError {
-        line: e.marker().line(),
-        message: e.info().to_string(),
-    })?;
+    // The events are pulled one by one rather than with `Parser::load`,
+    // which recurses once per level of nesting: a file nested tens of
+    // thousands deep would overflow the stack before any limit applied.
+    loop {
+        let (event, mark) = parser.next_token().map_err(|e| SyntaxError {
+            line: e.marker().line(),
+            message: e.info().to_string(),
+        })?;
+        let end = match event {
+            Event::StreamEnd => true,
+            Event::DocumentEnd => builder.done,
+            _ => false,
+        };
+        builder.on_event(event, mark);
+        if let Some(err) = builder.fatal.take() {
+            return Err(err);
+        }
+        if end {
+            break;
+        }
+    }
     if let Some(err) = builder.error {
         return Err(err);
     }
     Ok(builder.roots)
 }
 
+/// An anchored node and its weight: how many nodes go-yaml's decoder
+/// visits when it decodes the node (aliases inside it expanded).
+struct Anchor {
+    id: usize,
+    node: Node,
+    weight: u64,
+}
+
+/// go-yaml v2's guard against alias bombs (`allowedAliasRatio` in
+/// decode.go): once a document has decoded more than 1,000 nodes of which
+/// more than 100 came through aliases, the share that came through aliases
+/// may not exceed 99% up to 400,000 nodes, falling linearly to 10% at
+/// 4,000,000.
+fn excessive_aliasing(aliased: u64, decoded: u64) -> bool {
+    const LOW: f64 = 400_000.0;
+    const HIGH: f64 = 4_000_000.0;
+    if aliased <= 100 || decoded <= 1000 {
+        return false;
+    }
+    let d = decoded as f64;
+    let allowed = if d <= LOW {
+        0.99
+    } else if d >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((d - LOW) / (HIGH - LOW))
+    };
+    aliased as f64 / d > allowed
+}
+
 #[derive(Default)]
 struct Builder {
-    /// Open collections: the node, its anchor, and for a mapping the index
-    /// of the entry whose value comes next.
-    stack: Vec<(Node, usize, Option<usize>)>,
+    /// Open collections: the node, its anchor, for a mapping the index of
+    /// the entry whose value comes next, and the decode count before it.
+    stack: Vec<(Node, usize, Option<usize>, u64)>,
     roots: Vec<Node>,
-    anchors: Vec<(usize, Node)>,
+    anchors: Vec<Anchor>,
     multi: bool,
     done: bool,
+    /// Nodes go-yaml's decoder would have visited so far in this document,
+    /// and how many of them through an alias.
+    decoded: u64,
+    aliased: u64,
+    /// An error found while building (a duplicate key), reported once the
+    /// text has parsed, as go-yaml reports it.
     error: Option<SyntaxError>,
+    /// A limit hit: reading stops at once.
+    fatal: Option<SyntaxError>,
 }
 
 impl Builder {
-    fn push_value(&mut self, node: Node, anchor: usize) {
+    fn push_value(&mut self, node: Node, anchor: usize, weight: u64) {
         if anchor > 0 {
-            self.anchors.push((anchor, node.clone()));
+            self.anchors.push(Anchor {
+                id: anchor,
+                node: node.clone(),
+                weight,
+            });
         }
         match self.stack.last_mut() {
             None => {
                 self.roots.push(node);
                 self.done = !self.multi;
             }
-            Some((parent, _, pending_key)) => match &mut parent.kind {
+            Some((parent, _, pending_key, _)) => match &mut parent.kind {
                 NodeKind::Seq(items) => items.push(node),
                 NodeKind::Map(entries) => {
                     // Keys are pushed as entries with a placeholder value,
@@ -149,13 +211,57 @@ fn key_text(node: &Node) -> String {
     }
 }
 
+impl Builder {
+    /// Opens a collection, unless it would nest deeper than go-yaml reads.
+    fn open(&mut self, node: Node, anchor: usize) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.fatal = Some(SyntaxError {
+                line: node.line,
+                message: format!("exceeded max depth of {MAX_DEPTH}"),
+            });
+            return;
+        }
+        self.stack.push((node, anchor, None, self.decoded));
+        self.decoded += 1;
+    }
+
+    fn alias(&mut self, id: usize, line: usize) {
+        let Some(found) = self.anchors.iter().rev().find(|a| a.id == id) else {
+            // An alias inside the node it names (go-yaml: "anchor value
+            // contains itself"), or to an anchor of an earlier document.
+            self.fatal = Some(SyntaxError {
+                line,
+                message: "alias refers to an anchor that is not complete here".to_string(),
+            });
+            return;
+        };
+        self.decoded += 1 + found.weight;
+        self.aliased += found.weight;
+        if excessive_aliasing(self.aliased, self.decoded) {
+            self.fatal = Some(SyntaxError {
+                line,
+                message: "document contains excessive aliasing".to_string(),
+            });
+            return;
+        }
+        let (node, weight) = (found.node.clone(), 1 + found.weight);
+        self.push_value(node, 0, weight);
+    }
+}
+
 impl MarkedEventReceiver for Builder {
     fn on_event(&mut self, ev: Event, mark: Marker) {
-        if self.done {
+        if self.done || self.fatal.is_some() {
             return;
         }
         let line = mark.line();
         match ev {
+            Event::DocumentStart => {
+                // go-yaml decodes each document with a new decoder, whose
+                // first node is the document itself.
+                self.decoded = 1;
+                self.aliased = 0;
+            }
             Event::Scalar(value, style, anchor, tag) => {
                 let scalar = match (style, tag) {
                     (TScalarStyle::Plain, None) => resolve_plain_owned(value),
@@ -164,40 +270,37 @@ impl MarkedEventReceiver for Builder {
                     }
                     _ => Scalar::Str(value),
                 };
+                self.decoded += 1;
                 self.push_value(
                     Node {
                         line,
                         kind: NodeKind::Scalar(scalar),
                     },
                     anchor,
+                    1,
                 );
             }
-            Event::SequenceStart(anchor, _) => self.stack.push((
+            Event::SequenceStart(anchor, _) => self.open(
                 Node {
                     line,
                     kind: NodeKind::Seq(Vec::new()),
                 },
                 anchor,
-                None,
-            )),
-            Event::MappingStart(anchor, _) => self.stack.push((
+            ),
+            Event::MappingStart(anchor, _) => self.open(
                 Node {
                     line,
                     kind: NodeKind::Map(Vec::new()),
                 },
                 anchor,
-                None,
-            )),
+            ),
             Event::SequenceEnd | Event::MappingEnd => {
-                if let Some((node, anchor, _)) = self.stack.pop() {
-                    self.push_value(node, anchor);
+                if let Some((node, anchor, _, before)) = self.stack.pop() {
+                    let weight = self.decoded - before;
+                    self.push_value(node, anchor, weight);
                 }
             }
-            Event::Alias(id) => {
-                let found = self.anchors.iter().rev().find(|(a, _)| *a == id);
-                let node = found.map(|(_, n)| n.clone()).unwrap_or(Node::null(line));
-                self.push_value(node, 0);
-            }
+            Event::Alias(id) => self.alias(id, line),
             _ => {}
         }
     }
@@ -245,5 +348,38 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let err = parse("a: 1\na: 2\n").unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn nesting_deeper_than_go_yaml_reads_is_an_error() {
+        let deep = format!("{}x\n", "- ".repeat(MAX_DEPTH));
+        assert!(parse(&deep).is_ok());
+        let deeper = format!("{}x\n", "- ".repeat(MAX_DEPTH + 1));
+        let err = parse(&deeper).unwrap_err();
+        assert_eq!(err.message, "exceeded max depth of 10000");
+        let err = parse_documents(&format!("a: 1\n---\n{deeper}")).unwrap_err();
+        assert_eq!(err.line, 3);
+    }
+
+    #[test]
+    fn alias_bombs_are_errors_and_modest_aliasing_is_not() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h"])
+        {
+            let list = vec![format!("*{prev}"); 9].join(", ");
+            bomb.push_str(&format!("{name}: &{name} [{list}]\n"));
+        }
+        let err = parse(&bomb).unwrap_err();
+        assert_eq!(err.message, "document contains excessive aliasing");
+        let modest = "base: &b {user: u}\nx: *b\nz: *b\n";
+        let node = parse(modest).unwrap().unwrap();
+        assert_eq!(
+            to_json(&node),
+            json!({"base": {"user": "u"}, "x": {"user": "u"}, "z": {"user": "u"}})
+        );
+        assert!(excessive_aliasing(1000, 1005) && !excessive_aliasing(1000, 1020));
+        assert!(!excessive_aliasing(100, 100) && !excessive_aliasing(999, 1000));
     }
 }

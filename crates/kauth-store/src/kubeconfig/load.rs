@@ -102,8 +102,13 @@ pub fn load_file(file: &str) -> Result<Option<Config>> {
             });
         }
     };
-    let text = String::from_utf8_lossy(&text);
-    model::decode(&text, file)
+    // Bytes kubectl's YAML reader refuses are refused here too: read
+    // lossily, they would be written back changed by the next edit.
+    let text = kauth_formats::yaml::text(&text).map_err(|e| StoreError::Load {
+        file: file.to_string(),
+        source: e.into(),
+    })?;
+    model::decode(text, file)
         .map(Some)
         .map_err(|source| StoreError::Load {
             file: file.to_string(),
