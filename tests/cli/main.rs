@@ -10,6 +10,7 @@ mod completion;
 mod config_safety;
 mod csr;
 mod docs_examples;
+mod hostile_http;
 mod kubectl_parity;
 mod no_panics;
 mod online;

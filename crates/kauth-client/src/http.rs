@@ -242,6 +242,62 @@ pub fn open(
     }
 }
 
+/// Whether `name` is an HTTP token (RFC 7230 `tchar`s), as Go's
+/// `httpguts.ValidHeaderFieldName`.
+pub fn valid_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `value` may go in a header: no control character but a tab,
+/// as Go's `httpguts.ValidHeaderFieldValue` (so no CR or LF can start a
+/// header of its own).
+pub fn valid_header_value(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b >= b' ' && b != 0x7f))
+}
+
+/// Refuses what would let a value write its own lines on the wire, naming
+/// the field and never its value (it may be a credential), as Go's
+/// `net/http` refuses it ("invalid header field value for ...").
+pub fn check_request(
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+) -> Result<(), ClientError> {
+    if !valid_header_name(method) {
+        return Err(ClientError::Header(format!("invalid method {method:?}")));
+    }
+    if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err(ClientError::Header(
+            "invalid request path: it contains a space or a control character (percent-encode it)"
+                .into(),
+        ));
+    }
+    for (k, v) in headers {
+        if !valid_header_name(k) {
+            return Err(ClientError::Header(format!(
+                "invalid header field name {k:?}"
+            )));
+        }
+        if !valid_header_value(v) {
+            return Err(ClientError::Header(format!(
+                "invalid header field value for {k:?}: it contains a control character such as a line break (the value is not shown){}",
+                match k.to_ascii_lowercase().as_str() {
+                    "authorization" => "; check the user's token or password",
+                    k if k.starts_with("impersonate-") =>
+                        "; check --as, --as-group, --as-uid and the user's as-* fields",
+                    _ => "",
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Sends one request on `stream` and reads the response.
 pub fn exchange<S: Read + Write>(
     mut stream: S,
@@ -263,6 +319,7 @@ pub fn exchange<S: Read + Write>(
             ClientError::Io(e.to_string())
         }
     };
+    check_request(method, path, headers)?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
