@@ -12,6 +12,7 @@ mod config_safety;
 mod csr;
 mod docs_examples;
 mod hostile_files;
+mod hostile_http;
 mod kubectl_parity;
 mod no_panics;
 mod online;

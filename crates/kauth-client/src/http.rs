@@ -172,10 +172,9 @@ pub fn open(
             )
             .map_err(|e| ClientError::Proxy(e.to_string()))?;
             let mut reader = BufReader::new(&mut s);
-            let mut status = String::new();
-            reader
-                .read_line(&mut status)
-                .map_err(|e| ClientError::Proxy(e.to_string()))?;
+            let io = |e: std::io::Error| ClientError::Proxy(e.to_string());
+            let mut budget = MAX_HEAD_BYTES;
+            let status = head_line(&mut reader, &mut budget, &io)?.unwrap_or_default();
             if !status
                 .split_whitespace()
                 .nth(1)
@@ -184,14 +183,10 @@ pub fn open(
                 return Err(ClientError::Proxy(format!(
                     "proxy {} refused CONNECT: {}",
                     p.authority(),
-                    status.trim()
+                    status.trim().chars().take(80).collect::<String>()
                 )));
             }
-            loop {
-                let mut line = String::new();
-                reader
-                    .read_line(&mut line)
-                    .map_err(|e| ClientError::Proxy(e.to_string()))?;
+            while let Some(line) = head_line(&mut reader, &mut budget, &io)? {
                 if line.trim().is_empty() {
                     break;
                 }
@@ -242,6 +237,62 @@ pub fn open(
     }
 }
 
+/// Whether `name` is an HTTP token (RFC 7230 `tchar`s), as Go's
+/// `httpguts.ValidHeaderFieldName`.
+pub fn valid_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `value` may go in a header: no control character but a tab,
+/// as Go's `httpguts.ValidHeaderFieldValue` (so no CR or LF can start a
+/// header of its own).
+pub fn valid_header_value(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|b| b == b'\t' || (b >= b' ' && b != 0x7f))
+}
+
+/// Refuses what would let a value write its own lines on the wire, naming
+/// the field and never its value (it may be a credential), as Go's
+/// `net/http` refuses it ("invalid header field value for ...").
+pub fn check_request(
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+) -> Result<(), ClientError> {
+    if !valid_header_name(method) {
+        return Err(ClientError::Header(format!("invalid method {method:?}")));
+    }
+    if path.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err(ClientError::Header(
+            "invalid request path: it contains a space or a control character (percent-encode it)"
+                .into(),
+        ));
+    }
+    for (k, v) in headers {
+        if !valid_header_name(k) {
+            return Err(ClientError::Header(format!(
+                "invalid header field name {k:?}"
+            )));
+        }
+        if !valid_header_value(v) {
+            return Err(ClientError::Header(format!(
+                "invalid header field value for {k:?}: it contains a control character such as a line break (the value is not shown){}",
+                match k.to_ascii_lowercase().as_str() {
+                    "authorization" => "; check the user's token or password",
+                    k if k.starts_with("impersonate-") =>
+                        "; check --as, --as-group, --as-uid and the user's as-* fields",
+                    _ => "",
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Sends one request on `stream` and reads the response.
 pub fn exchange<S: Read + Write>(
     mut stream: S,
@@ -263,6 +314,7 @@ pub fn exchange<S: Read + Write>(
             ClientError::Io(e.to_string())
         }
     };
+    check_request(method, path, headers)?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
@@ -277,26 +329,86 @@ pub fn exchange<S: Read + Write>(
     }
     stream.flush().map_err(io)?;
     let mut reader = BufReader::new(stream);
-    let mut status_line = String::new();
-    reader.read_line(&mut status_line).map_err(io)?;
+    read_response(&mut reader, method, io)
+}
+
+/// The most a response's status line and headers may take together (Go's
+/// client allows 10 MiB; an API server sends a few hundred bytes).
+pub const MAX_HEAD_BYTES: usize = 1 << 20;
+/// The most a response body may take: kauth holds bodies in memory.
+pub const MAX_BODY_BYTES: usize = 256 << 20;
+
+fn mib(n: usize) -> String {
+    format!("{} MiB", n >> 20)
+}
+
+/// One line (up to LF) taking at most `budget` bytes of the head, which
+/// it spends; `None` at the end of the stream.
+fn head_line<R: BufRead>(
+    reader: &mut R,
+    budget: &mut usize,
+    io: &impl Fn(std::io::Error) -> ClientError,
+) -> Result<Option<String>, ClientError> {
+    bounded_line(reader, budget, io, || {
+        format!(
+            "the server's response headers exceed kauth's limit of {}",
+            mib(MAX_HEAD_BYTES)
+        )
+    })
+}
+
+/// One line (up to LF) of at most `budget` bytes, which it spends; `None`
+/// at the end of the stream; `too_long`'s error past the budget.
+fn bounded_line<R: BufRead>(
+    reader: &mut R,
+    budget: &mut usize,
+    io: &impl Fn(std::io::Error) -> ClientError,
+    too_long: impl Fn() -> String,
+) -> Result<Option<String>, ClientError> {
+    let mut line = Vec::new();
+    let n = reader
+        .take(*budget as u64 + 1)
+        .read_until(b'\n', &mut line)
+        .map_err(io)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    if n > *budget {
+        return Err(ClientError::Protocol(too_long()));
+    }
+    *budget -= n;
+    Ok(Some(String::from_utf8_lossy(&line).into_owned()))
+}
+
+/// Reads a response's status line, headers and body, every size bounded.
+fn read_response<R: BufRead>(
+    reader: &mut R,
+    method: &str,
+    io: impl Fn(std::io::Error) -> ClientError,
+) -> Result<Response, ClientError> {
+    let mut budget = MAX_HEAD_BYTES;
+    let status_line = head_line(reader, &mut budget, &io)?.unwrap_or_default();
     let mut parts = status_line.trim_end().splitn(3, ' ');
     let version = parts.next().unwrap_or("");
     if !version.starts_with("HTTP/") {
         return Err(ClientError::Protocol(format!(
             "the server did not answer with HTTP ({:?}): is this an HTTPS endpoint?",
-            status_line.trim()
+            status_line.trim().chars().take(80).collect::<String>()
         )));
     }
-    let status: u16 = parts.next().and_then(|c| c.parse().ok()).ok_or_else(|| {
-        ClientError::Protocol(format!("bad status line {:?}", status_line.trim()))
-    })?;
+    let status: u16 = parts
+        .next()
+        .and_then(|c| c.parse().ok())
+        .filter(|c| (100..1000).contains(c))
+        .ok_or_else(|| {
+            ClientError::Protocol(format!(
+                "bad status line {:?}",
+                status_line.trim().chars().take(80).collect::<String>()
+            ))
+        })?;
     let reason = parts.next().unwrap_or("").to_string();
     let mut response_headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(io)? == 0 {
-            break;
-        }
+    while let Some(line) = head_line(reader, &mut budget, &io)? {
         let line = line.trim_end();
         if line.is_empty() {
             break;
@@ -311,35 +423,87 @@ pub fn exchange<S: Read + Write>(
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v): &(String, String)| v.clone())
     };
+    let too_big = |what: String| {
+        ClientError::Protocol(format!(
+            "{what}, over kauth's limit of {} for a response body",
+            mib(MAX_BODY_BYTES)
+        ))
+    };
     let mut body = Vec::new();
-    if method == "HEAD" || status == 204 || status == 304 {
+    if method == "HEAD" || status == 204 || status == 304 || (100..200).contains(&status) {
         // No body.
     } else if header("Transfer-Encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
         loop {
-            let mut size_line = String::new();
-            if reader.read_line(&mut size_line).map_err(io)? == 0 {
-                break;
-            }
-            let size = usize::from_str_radix(size_line.trim().split(';').next().unwrap_or("0"), 16)
-                .map_err(|_| ClientError::Protocol("bad chunk size".into()))?;
+            let size_line = bounded_line(reader, &mut 4096, &io, || {
+                "a chunk size line longer than 4 KiB".into()
+            })?;
+            let Some(size_line) = size_line else {
+                return Err(ClientError::Protocol(
+                    "the response ended inside its chunked body".into(),
+                ));
+            };
+            let digits = size_line.trim().split(';').next().unwrap_or("").trim();
+            let size = u64::from_str_radix(digits, 16).map_err(|_| {
+                ClientError::Protocol(format!(
+                    "bad chunk size {:?}",
+                    digits.chars().take(40).collect::<String>()
+                ))
+            })?;
             if size == 0 {
+                // Trailers, up to the blank line.
+                while let Some(line) = head_line(reader, &mut budget, &io)? {
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                }
                 break;
             }
-            let mut chunk = vec![0u8; size];
-            reader.read_exact(&mut chunk).map_err(io)?;
-            body.extend_from_slice(&chunk);
-            let mut crlf = String::new();
-            reader.read_line(&mut crlf).map_err(io)?;
+            if size > (MAX_BODY_BYTES - body.len()) as u64 {
+                return Err(too_big(format!("a chunk of {size} bytes")));
+            }
+            let got = reader.take(size).read_to_end(&mut body).map_err(&io)?;
+            if (got as u64) < size {
+                return Err(ClientError::Protocol(
+                    "the response ended inside a chunk".into(),
+                ));
+            }
+            let crlf = bounded_line(reader, &mut 2, &io, || {
+                "a chunk is longer than its size says".into()
+            })?;
+            if crlf.as_deref().is_some_and(|l| !l.trim().is_empty()) {
+                return Err(ClientError::Protocol(
+                    "a chunk is longer than its size says".into(),
+                ));
+            }
         }
-    } else if let Some(len) = header("Content-Length").and_then(|l| l.parse::<usize>().ok()) {
-        body.resize(len, 0);
-        reader.read_exact(&mut body).map_err(io)?;
+    } else if let Some(text) = header("Content-Length") {
+        let len: u64 = text.parse().map_err(|_| {
+            ClientError::Protocol(format!(
+                "bad Content-Length {:?}",
+                text.chars().take(40).collect::<String>()
+            ))
+        })?;
+        if len > MAX_BODY_BYTES as u64 {
+            return Err(too_big(format!("the server announces {len} bytes")));
+        }
+        let got = reader.take(len).read_to_end(&mut body).map_err(&io)?;
+        if (got as u64) < len {
+            return Err(ClientError::Protocol(format!(
+                "the response ended after {got} of the {len} bytes it announced"
+            )));
+        }
     } else {
-        match reader.read_to_end(&mut body) {
+        match reader
+            .take(MAX_BODY_BYTES as u64 + 1)
+            .read_to_end(&mut body)
+        {
             Ok(_) => {}
             // A TLS peer that closes without close_notify still gave us the body.
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {}
             Err(e) => return Err(io(e)),
+        }
+        if body.len() > MAX_BODY_BYTES {
+            return Err(too_big("the response has no length and goes on".into()));
         }
     }
     Ok(Response {

@@ -36,6 +36,9 @@ pub enum ClientError {
     Protocol(String),
     #[error("{0}")]
     Exec(String),
+    /// A header or request line that would be unsafe on the wire.
+    #[error("{0}")]
+    Header(String),
 }
 
 /// The credential a request carries (besides a client certificate, which
@@ -211,6 +214,7 @@ impl Client {
         }
         all.extend(headers.iter().cloned());
         let full_path = format!("{}{}", self.endpoint.prefix, path);
+        http::check_request(method, &full_path, &all)?;
         let host = self.endpoint.authority();
         let tcp = http::open(&self.endpoint, self.proxy.as_ref(), self.settings.timeout)?;
         if self.endpoint.scheme == "http" {

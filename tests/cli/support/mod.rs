@@ -4,6 +4,7 @@
 
 pub mod apiserver;
 pub mod go;
+pub mod hostile_server;
 pub mod proxy;
 
 use std::path::{Path, PathBuf};
