@@ -21,6 +21,7 @@ mod pki;
 mod pki_openssl;
 mod rbac_replay;
 mod recorded_apiserver;
+mod request_target_go;
 mod sa;
 mod x509_go;
 mod x509_replay;

@@ -34,11 +34,18 @@ pub struct RequestInfo {
     pub label_selector: String,
 }
 
-/// `/api/v1/proxy/...` or `/api/v1/watch/...` without anything after the
-/// verb: kube-apiserver answers it with this error.
+/// Why kube-apiserver cannot read a request as an authorization request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unable to determine kind and namespace from url, {0}")]
-pub struct RequestInfoError(pub String);
+pub enum RequestInfoError {
+    /// `/api/v1/proxy/...` or `/api/v1/watch/...` without anything after
+    /// the verb: kube-apiserver answers it with this error.
+    #[error("unable to determine kind and namespace from url, {0}")]
+    Kind(String),
+    /// Go's `http.ReadRequest` refuses the request line: the server answers
+    /// 400 Bad Request before authentication.
+    #[error("400 Bad Request: Go's net/http refuses the request target: {0}")]
+    Target(String),
+}
 
 const API_PREFIXES: [&str; 2] = ["api", "apis"];
 const GROUPLESS_API_PREFIXES: [&str; 1] = ["api"];
@@ -58,6 +65,14 @@ pub fn parse(method: &str, url: &str) -> (RequestInfo, Option<RequestInfoError>)
 
 fn parse_into(method: &str, url: &str, error: &mut Option<RequestInfoError>) -> RequestInfo {
     let (raw_path, raw_query) = split_url(url);
+    if let Err(e) = check_target(url, raw_path) {
+        *error = Some(RequestInfoError::Target(e));
+        return RequestInfo {
+            path: raw_path.to_string(),
+            verb: method.to_ascii_lowercase(),
+            ..RequestInfo::default()
+        };
+    }
     let path = percent_decode(raw_path);
     let query = parse_query(raw_query.unwrap_or(""));
     let mut info = RequestInfo {
@@ -89,7 +104,7 @@ fn parse_into(method: &str, url: &str, error: &mut Option<RequestInfoError>) -> 
     let mut verb_via_path = false;
     if SPECIAL_VERBS.contains(&parts[0]) {
         if parts.len() < 2 {
-            *error = Some(RequestInfoError(url.to_string()));
+            *error = Some(RequestInfoError::Kind(url.to_string()));
             return info;
         }
         info.verb = parts.remove(0).to_string();
@@ -170,7 +185,8 @@ fn split_url(url: &str) -> (&str, Option<&str>) {
         }
         None => url,
     };
-    let rest = rest.split('#').next().unwrap_or("");
+    // A request target has no fragment: `#` is part of the path
+    // (`url.ParseRequestURI`).
     match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (rest, None),
@@ -200,13 +216,57 @@ fn percent_decode(s: &str) -> String {
 
 /// Query parameters in order, decoded as Go's `url.ParseQuery` does
 /// (`+` is a space).
+/// What `url.ParseRequestURI` refuses in a request target, in Go's words:
+/// control characters, a target that is neither a path nor an absolute
+/// URL, and a `%` in the path not followed by two hex digits.
+fn check_target(url: &str, raw_path: &str) -> Result<(), String> {
+    if url.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err(format!(
+            "parse {url:?}: net/url: invalid control character in URL"
+        ));
+    }
+    if !url.is_empty() && !url.starts_with('/') && !url.contains("://") && url != "*" {
+        return Err(format!("parse {url:?}: invalid URI for request"));
+    }
+    if let Some(bad) = bad_escape(raw_path) {
+        return Err(format!("parse {url:?}: invalid URL escape {bad:?}"));
+    }
+    Ok(())
+}
+
+/// The first `%` sequence that is not `%` and two hex digits, as Go
+/// quotes it (at most three bytes).
+fn bad_escape(s: &str) -> Option<&str> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let ok = b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+            if !ok {
+                let end = (i + 3).min(b.len());
+                return Some(s.get(i..end).unwrap_or(&s[i..]));
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// `url.ParseQuery`, as `req.URL.Query()` uses it: pairs split at `&`; a
+/// pair holding `;` or a bad escape is dropped.
 fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
+        .filter(|kv| !kv.is_empty() && !kv.contains(';'))
+        .filter_map(|kv| {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            if bad_escape(k).is_some() || bad_escape(v).is_some() {
+                return None;
+            }
             let dec = |s: &str| percent_decode(&s.replace('+', " "));
-            (dec(k), dec(v))
+            Some((dec(k), dec(v)))
         })
         .collect()
 }

@@ -17,7 +17,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: ExplainArgs) -> CliResult {
-    let (info, error) = request_info::parse(&args.method.to_ascii_uppercase(), &args.url);
+    let (info, error) = request_info::parse(&args.method, &args.url);
     match args.output.as_str() {
         "json" => {
             let value = serde_json::to_value(&info).map_err(|e| CliError::new(e.to_string()))?;
