@@ -360,11 +360,24 @@ fn explain_prints_request_info_with_upstream_field_names() {
         &[
             "auth",
             "explain",
-            "delete",
+            "DELETE",
             "/apis/apps/v1/namespaces/p/deployments",
         ],
         None,
     );
     assert!(out.contains("verb:             deletecollection"), "{out}");
+    // As the server reads it, a lower-case method maps to no verb.
+    let (out, err, status) = kauth(
+        &[
+            "auth",
+            "explain",
+            "delete",
+            "/apis/apps/v1/namespaces/p/deployments",
+        ],
+        None,
+    );
+    assert_eq!(status, 0);
+    assert!(out.contains("verb:             \n"), "{out}");
+    assert!(err.contains("did you mean DELETE?"), "{err}");
     assert!(out.contains("API group:        apps"), "{out}");
 }

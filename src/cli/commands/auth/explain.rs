@@ -18,6 +18,17 @@ pub struct ExplainArgs {
 
 pub fn run(args: ExplainArgs) -> CliResult {
     let (info, error) = request_info::parse(&args.method, &args.url);
+    // HTTP methods are case-sensitive, and kube-apiserver maps only the
+    // upper-case ones to verbs.
+    let upper = args.method.to_ascii_uppercase();
+    if upper != args.method
+        && ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].contains(&upper.as_str())
+    {
+        eprintln!(
+            "note: methods are case-sensitive: the server gives {:?} no verb (did you mean {upper}?)",
+            args.method
+        );
+    }
     match args.output.as_str() {
         "json" => {
             let value = serde_json::to_value(&info).map_err(|e| CliError::new(e.to_string()))?;
