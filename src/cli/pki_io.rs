@@ -51,35 +51,23 @@ pub fn read_csr(path: &str) -> Result<cert::CsrInfo, CliError> {
     cert::read_csr(&bytes).map_err(|e| CliError::new(format!("`{path}`: {e}")))
 }
 
-/// `90m`, `24h`, `30d`, `1h30m`, or a bare number of seconds.
+/// `90m`, `24h`, `1h30m` (Go's `time.ParseDuration`), kauth's `30d` and
+/// `2w`, or a bare number of seconds; positive and at most Go's ~292 years.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("invalid duration `{text}` (examples: 90m, 24h, 30d)");
-    if let Ok(secs) = text.parse::<i64>() {
-        return Ok(Duration::seconds(secs));
+    let examples = "(examples: 90m, 24h, 30d)";
+    let ns = match text.parse::<i64>() {
+        Ok(secs) => secs
+            .checked_mul(1_000_000_000)
+            .ok_or_else(|| format!("invalid duration `{text}`: too long {examples}"))?,
+        Err(_) => kauth_formats::duration::parse_with(text, &kauth_formats::duration::DAY_UNITS)
+            .map_err(|e| format!("{e} {examples}"))?,
+    };
+    if ns <= 0 {
+        return Err(format!(
+            "invalid duration `{text}`: not positive {examples}"
+        ));
     }
-    let mut total = Duration::ZERO;
-    let mut number = String::new();
-    for c in text.chars() {
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            continue;
-        }
-        let n: f64 = number.parse().map_err(|_| bad())?;
-        number.clear();
-        let unit = match c {
-            's' => 1.0,
-            'm' => 60.0,
-            'h' => 3600.0,
-            'd' => 86400.0,
-            'w' => 7.0 * 86400.0,
-            _ => return Err(bad()),
-        };
-        total += Duration::seconds_f64(n * unit);
-    }
-    if !number.is_empty() || total <= Duration::ZERO {
-        return Err(bad());
-    }
-    Ok(total)
+    Ok(Duration::nanoseconds(ns))
 }
 
 /// A duration that may be zero (`--wait 0`: do not wait).
@@ -97,6 +85,8 @@ pub fn parse_time(s: &str) -> Result<time::OffsetDateTime, String> {
 }
 
 /// `--days N` or `--ttl D`, else the default.
+/// (`--days` is at most 106,751, Go's longest duration; the certificate's
+/// end is checked against the calendar where it is computed.)
 pub fn validity(days: Option<u32>, ttl: Option<Duration>, default: Duration) -> Duration {
     match (days, ttl) {
         (Some(d), _) => Duration::days(d.into()),

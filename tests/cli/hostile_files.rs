@@ -314,3 +314,175 @@ fn every_byte_is_judged_as_kubectl_judges_it() {
         "{refused} of {agree} refused"
     );
 }
+
+/// Every duration kauth reads goes through one parser with Go's
+/// `time.ParseDuration` semantics: the same nanoseconds or the same error,
+/// for hostile texts and for generated ones.
+#[test]
+fn durations_parse_exactly_as_go_parses_them() {
+    use kauth_formats::duration;
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut go = crate::support::go::Oracle::start("duration");
+    let mut texts: Vec<String> = [
+        "inf",
+        "-1",
+        "NaN",
+        "0",
+        "-0",
+        "+0",
+        "",
+        "-",
+        "+",
+        ".",
+        ".s",
+        "1.",
+        "1.s",
+        "0.5h",
+        "99999999999999999999h",
+        "9223372036854775807ns",
+        "9223372036854775808ns",
+        "-9223372036854775808ns",
+        "2562047h47m16.854775807s",
+        "2562047h47m16.854775808s",
+        "-2562047h47m16.854775808s",
+        "1.00000000000000000000000000009s",
+        "1e3s",
+        "1 s",
+        "1h-1m",
+        "1µs",
+        "1μs",
+        "1us",
+        "1d",
+        "1é",
+        "\"\\",
+        "0x10s",
+        "00012s",
+        "3h2m1s0.5ms",
+    ]
+    .map(String::from)
+    .to_vec();
+    let strategy = proptest::string::string_regex(
+        "[-+]?([0-9]{0,21}(\\.[0-9]{0,25})?(ns|us|µs|ms|s|m|h|d|x|)){1,4}",
+    )
+    .unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..3000 {
+        texts.push(strategy.new_tree(&mut runner).unwrap().current());
+    }
+    let mut differ = Vec::new();
+    for text in &texts {
+        let answer = go.ask(&serde_json::json!({ "s": text }));
+        let theirs = match answer.get("ns") {
+            Some(ns) => Ok(ns.as_i64().unwrap()),
+            None => Err(answer["error"].as_str().unwrap().to_string()),
+        };
+        let ours = duration::parse(text).map_err(|e| e.to_string());
+        if ours != theirs {
+            differ.push(format!("{text:?}: kauth {ours:?}, Go {theirs:?}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} differ:\n{}",
+        differ.len(),
+        texts.len(),
+        differ.join("\n")
+    );
+}
+
+/// What panicked (exit 101) is refused with the flag or variable named,
+/// or (a certificate asked to outlive its CA) cut at the CA's end.
+#[test]
+fn absurd_durations_are_refused_never_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = dir.join("config");
+    std::fs::write(&file, "apiVersion: v1\nkind: Config\n").unwrap();
+    for value in ["inf", "-1", "NaN", "99999999999999999999h"] {
+        let out = Command::new(cargo_bin("kauth"))
+            .args(["config", "set-context", "x", "--cluster", "y"])
+            .current_dir(dir)
+            .env("HOME", dir)
+            .env("KUBECONFIG", &file)
+            .env("KAUTH_LOCK_TIMEOUT", value)
+            .output()
+            .unwrap();
+        assert_refused(&out, "KAUTH_LOCK_TIMEOUT", value);
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "apiVersion: v1\nkind: Config\n"
+        );
+    }
+    let ca = dir.join("ca").to_string_lossy().into_owned();
+    let kauth = |args: &[&str]| {
+        Command::new(cargo_bin("kauth"))
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", dir)
+            .env("KUBECONFIG", &file)
+            .env("KAUTH_CAROOT", &ca)
+            .output()
+            .unwrap()
+    };
+    let out = kauth(&[
+        "cert",
+        "issue",
+        "--cn",
+        "me",
+        "--ttl",
+        "99999999999999999999h",
+    ]);
+    assert!(out.status.code() == Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--ttl"));
+    let out = kauth(&[
+        "auth",
+        "whoami",
+        "--server",
+        "https://127.0.0.1:1",
+        "--request-timeout",
+        "99999999999999999999h",
+    ]);
+    assert_refused(
+        &out,
+        "--request-timeout: time: invalid duration",
+        "--request-timeout",
+    );
+    assert!(kauth(&["key", "generate", "-o", "me.key"]).status.success());
+    assert!(
+        kauth(&[
+            "csr", "create", "--key", "me.key", "--cn", "me", "-o", "me.csr"
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        kauth(&["ca", "init", "--dir", "lab"]).status.success(),
+        "ca init"
+    );
+    let out = kauth(&[
+        "cert",
+        "sign",
+        "--csr",
+        "me.csr",
+        "--ca",
+        "lab/ca.crt",
+        "--ca-key",
+        "lab/ca.key",
+        "--days",
+        "4000000",
+        "-o",
+        "me.crt",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = kauth(&["cert", "inspect", "me.crt", "-o", "json"]);
+    let ca_out = kauth(&["cert", "inspect", "lab/ca.crt", "-o", "json"]);
+    let end = |o: &Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["certificate"]["notAfter"].as_str().unwrap().to_string()
+    };
+    assert_eq!(end(&out), end(&ca_out), "cut at the CA's end");
+}

@@ -262,47 +262,23 @@ impl Client {
 /// kubectl's `--request-timeout`: `0` is none, a bare number is seconds,
 /// else a duration (`30s`, `1m`).
 pub fn parse_timeout(text: &str) -> Result<Option<Duration>, String> {
-    if text == "0" || text.is_empty() {
+    if text.is_empty() {
         return Ok(None);
     }
-    if let Ok(secs) = text.parse::<u64>() {
-        return Ok(Some(Duration::from_secs(secs)));
+    let ns = match text.parse::<i64>() {
+        Ok(secs) => secs
+            .checked_mul(1_000_000_000)
+            .ok_or_else(|| format!("invalid timeout {text:?}: too long"))?,
+        Err(_) => kauth_formats::duration::parse(text)
+            .map_err(|e| format!("{e} (examples: 30s, 1m, 0 for none)"))?,
+    };
+    match u64::try_from(ns) {
+        Ok(0) => Ok(None),
+        Ok(ns) => Ok(Some(Duration::from_nanos(ns))),
+        Err(_) => Err(format!(
+            "invalid timeout {text:?}: timeout must be a single integer in seconds, or an integer followed by a corresponding time unit (e.g. 1s | 2m | 3h)"
+        )),
     }
-    let mut total = 0f64;
-    let mut number = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_ascii_digit() || c == '.' {
-            number.push(c);
-            i += 1;
-            continue;
-        }
-        let n: f64 = number
-            .parse()
-            .map_err(|_| format!("invalid timeout {text:?}"))?;
-        number.clear();
-        let (unit, len) = match (c, chars.get(i + 1)) {
-            ('m', Some('s')) => (0.001, 2),
-            ('h', _) => (3600.0, 1),
-            ('m', _) => (60.0, 1),
-            ('s', _) => (1.0, 1),
-            _ => {
-                return Err(format!(
-                    "invalid timeout {text:?} (examples: 30s, 1m, 0 for none)"
-                ));
-            }
-        };
-        total += n * unit;
-        i += len;
-    }
-    if !number.is_empty() {
-        return Err(format!(
-            "invalid timeout {text:?}: a unit is needed after a fraction"
-        ));
-    }
-    Ok(Some(Duration::from_secs_f64(total)))
 }
 
 #[cfg(test)]

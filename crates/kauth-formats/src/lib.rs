@@ -6,6 +6,7 @@
 //! kauth crate, does no I/O and reads no environment.
 
 pub mod csv;
+pub mod duration;
 pub mod json;
 pub mod jsonpath;
 pub mod time;

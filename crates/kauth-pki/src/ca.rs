@@ -22,6 +22,8 @@ pub enum CaError {
     NoCertSign,
     #[error("the CA certificate expired on {0}")]
     Expired(String),
+    #[error("the validity ends after the year 9999, the last a certificate can name")]
+    TooLong,
     #[error(transparent)]
     Cert(#[from] CertError),
     #[error(transparent)]
@@ -80,6 +82,10 @@ impl Ca {
         now: OffsetDateTime,
         validity: Duration,
     ) -> Result<Ca, CaError> {
+        let not_after = now
+            .checked_add(validity)
+            .filter(|end| end.year() <= 9999)
+            .ok_or(CaError::TooLong)?;
         let key = PrivateKey::generate(algorithm)?;
         let subject = Subject::new(common_name, &[], None).to_der();
         let spki = key.public_key_der()?;
@@ -89,7 +95,7 @@ impl Ca {
                 public_key_der: &spki,
                 serial: cert::random_serial(),
                 not_before: now - BACKDATE,
-                not_after: now + validity,
+                not_after,
                 usage: Usage::ca(),
             },
             &Issuer {
@@ -119,7 +125,10 @@ impl Ca {
                 self.not_after,
             )));
         }
-        let not_after = (now + validity).min(self.not_after);
+        // A validity past the calendar's end is past the CA's end too.
+        let not_after = now
+            .checked_add(validity)
+            .map_or(self.not_after, |end| end.min(self.not_after));
         Ok(cert::build_certificate(
             &CertSpec {
                 subject_der,

@@ -7,16 +7,17 @@ use std::time::{Duration, Instant};
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// When a wait gives up.
-pub(crate) struct Deadline(Instant);
+/// `None`: beyond what the clock can name, so never.
+pub(crate) struct Deadline(Option<Instant>);
 
 impl Deadline {
     /// `timeout` from now.
     pub(crate) fn after(timeout: Duration) -> Deadline {
-        Deadline(Instant::now() + timeout)
+        Deadline(Instant::now().checked_add(timeout))
     }
 
     pub(crate) fn passed(&self) -> bool {
-        Instant::now() >= self.0
+        self.0.is_some_and(|end| Instant::now() >= end)
     }
 
     /// Sleeps until the next question.

@@ -21,7 +21,9 @@ pub struct PathOptions {
     pub env_files: Vec<String>,
     pub global: String,
     pub cwd: String,
-    pub lock_timeout: Duration,
+    /// How long to wait for another writer's lock: `KAUTH_LOCK_TIMEOUT`,
+    /// or why its value is refused (reported when a lock is needed).
+    pub lock_timeout: std::result::Result<Duration, String>,
 }
 
 impl PathOptions {
@@ -41,10 +43,10 @@ impl PathOptions {
         let cwd = std::env::current_dir()
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| "/".to_string());
-        let lock_timeout = std::env::var(env::LOCK_TIMEOUT)
-            .ok()
-            .and_then(|v| v.parse::<f64>().ok())
-            .map_or(Duration::from_secs(10), Duration::from_secs_f64);
+        let lock_timeout = match std::env::var(env::LOCK_TIMEOUT) {
+            Ok(v) => parse_lock_timeout(&v),
+            Err(_) => Ok(Duration::from_secs(10)),
+        };
         PathOptions {
             explicit: explicit.filter(|e| !e.is_empty()).map(str::to_string),
             env_files,
@@ -88,6 +90,25 @@ impl PathOptions {
     pub fn config_file(&self) -> String {
         self.default_filename()
     }
+}
+
+/// `KAUTH_LOCK_TIMEOUT`: whole seconds, or a Go duration (`500ms`, `1m`);
+/// never negative.
+pub fn parse_lock_timeout(text: &str) -> std::result::Result<Duration, String> {
+    let refuse = |why: String| format!("{}={text:?}: {why}", env::LOCK_TIMEOUT);
+    // A bare number is seconds (`10`, `0.5`), anything else a Go duration.
+    let bare = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.".contains(&b));
+    let go = if bare {
+        format!("{text}s")
+    } else {
+        text.to_string()
+    };
+    let ns = kauth_formats::duration::parse(&go).map_err(|e| refuse(e.to_string()))?;
+    let ns = u64::try_from(ns).map_err(|_| refuse("a wait cannot be negative".to_string()))?;
+    Ok(Duration::from_nanos(ns))
 }
 
 /// Reads one file; `Ok(None)` when it does not exist.

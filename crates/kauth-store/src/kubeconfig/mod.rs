@@ -42,6 +42,9 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Lock(#[from] lock::LockError),
+    /// An environment variable with a value kauth refuses.
+    #[error("{0}")]
+    Setting(String),
     #[error("no config found to write context")]
     NoFileForContext,
     #[error("no config found to write preferences")]

@@ -32,7 +32,8 @@ pub fn modify<T, E: From<StoreError>>(
     relativize: bool,
     edit: impl FnOnce(&mut Config) -> std::result::Result<T, E>,
 ) -> std::result::Result<T, E> {
-    let _locks = lock::lock_all(&opts.precedence(), opts.lock_timeout).map_err(StoreError::from)?;
+    let timeout = opts.lock_timeout.clone().map_err(StoreError::Setting)?;
+    let _locks = lock::lock_all(&opts.precedence(), timeout).map_err(StoreError::from)?;
     let starting = starting_config(opts)?;
     let mut new = starting.clone();
     let out = edit(&mut new)?;
