@@ -23,7 +23,11 @@ pub struct ConnectionArgs {
     pub target: TargetArgs,
 }
 
-/// A credential given on the command line instead of the kubeconfig user's.
+/// A credential given on the command line instead of the kubeconfig user's:
+/// either flag replaces all the user's credentials (certificate, token,
+/// basic auth, exec plugin, auth provider), so the one given is the one
+/// the server tests. kubectl's `--token` instead still sends the user's
+/// client certificate, which kube-apiserver authenticates first.
 #[derive(Debug, Args, Clone, Default)]
 pub struct CredentialFlags {
     /// A client certificate (with --key)
@@ -32,7 +36,7 @@ pub struct CredentialFlags {
     /// The client certificate's key
     #[arg(long, value_name = "FILE", requires = "cert")]
     pub key: Option<String>,
-    /// A bearer token; `-` reads it from standard input
+    /// A bearer token (replaces the kubeconfig user's credentials); `-` reads it from standard input
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
 }

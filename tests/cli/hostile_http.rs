@@ -1,8 +1,10 @@
 //! The HTTP client against hostile input and a hostile server
 //! (tests/cli/support/hostile_server.rs): header injection, unbounded
 //! sizes, credentials that must not leak, proxies with user info, IPv6
-//! kubelet addresses, `NO_PROXY`, redirects and `-v` logging.
+//! kubelet addresses, `NO_PROXY`, redirects, `-v` logging, and explicit
+//! credential flags that replace the kubeconfig user's credentials.
 
+use crate::support::apiserver::TestServer;
 use crate::support::hostile_server::{Answer, Hostile};
 use crate::support::kauth;
 
@@ -212,4 +214,104 @@ fn an_endless_body_without_a_length_is_cut_at_the_limit() {
         e.contains("the response has no length and goes on, over kauth's limit of 256 MiB"),
         "{e}"
     );
+}
+
+// Explicit credential flags are the credential under test: the
+// kubeconfig user's own credentials are not sent beside them.
+
+const TOKENS: &str = "s3cr3t-alice-token,alice,1001,\"readers\"\n";
+
+#[test]
+fn an_explicit_token_replaces_the_kubeconfig_certificate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(tmp.path(), "", TOKENS);
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/version", "--token", "s3cr3t-alice-token"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].user.as_ref().unwrap().username, "alice");
+    assert_eq!(
+        seen[0].header("Authorization"),
+        Some("Bearer s3cr3t-alice-token")
+    );
+}
+
+#[test]
+fn an_explicit_certificate_replaces_the_kubeconfig_token() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(tmp.path(), "", TOKENS);
+    let kc = server.kubeconfig("alice.kubeconfig", "    token: s3cr3t-alice-token");
+    let (crt, key) = server.client_cert("kfree", "kfree", &["dev"]);
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &[
+            "request",
+            "/version",
+            "--cert",
+            crt.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let seen = server.requests();
+    assert_eq!(seen[0].user.as_ref().unwrap().username, "kfree");
+    assert!(seen[0].header("Authorization").is_none());
+}
+
+#[test]
+fn an_explicit_token_skips_the_kubeconfig_exec_plugin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(tmp.path(), "", TOKENS);
+    let ran = tmp.path().join("ran");
+    let kc = server.kubeconfig(
+        "exec.kubeconfig",
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: sh\n      args: [-c, 'touch {}; exit 1']\n      interactiveMode: Never",
+            ran.display()
+        ),
+    );
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/version", "--token", "s3cr3t-alice-token"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!ran.exists());
+    assert_eq!(
+        server.requests()[0].user.as_ref().unwrap().username,
+        "alice"
+    );
+}
+
+#[test]
+fn a_kubeconfig_with_both_warns_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = TestServer::start(tmp.path(), "", TOKENS);
+    let (crt, key) = server.client_cert("kfree", "kfree", &["dev"]);
+    let kc = server.kubeconfig(
+        "both.kubeconfig",
+        &format!(
+            "    client-certificate: {}\n    client-key: {}\n    token: s3cr3t-alice-token",
+            crt.display(),
+            key.display()
+        ),
+    );
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "/api/v1/namespaces/test/secrets"],
+        None,
+    );
+    assert_eq!(r.stderr.matches("warning: both").count(), 1, "{}", r.stderr);
 }

@@ -91,18 +91,21 @@ fn the_token_secret_the_server_still_accepts_is_found_by_type_and_annotation() {
         "{}",
         who.stderr
     );
-    // With the kubeconfig's certificate as well, the certificate wins (as
-    // with kubectl --token): kauth says so.
+    // --token replaces the kubeconfig's certificate (kubectl --token would
+    // still send it, and the certificate would win): the token is tested.
     let both = kauth(
         tmp.path(),
         &kc,
         &["auth", "whoami", "--token", "-"],
         Some(&good),
     );
-    assert!(both.stdout.contains("kadmin"), "{}", both.stdout);
     assert!(
-        both.stderr
-            .contains("both a client certificate and a bearer token are sent"),
+        both.stdout.contains("system:serviceaccount:test:sa1"),
+        "{}",
+        both.stdout
+    );
+    assert!(
+        !both.stderr.contains("both a client certificate"),
         "{}",
         both.stderr
     );

@@ -136,6 +136,16 @@ pub fn resolve(
         .tls_server_name
         .clone()
         .or_else(|| (!cluster.tls_server_name.is_empty()).then(|| cluster.tls_server_name.clone()));
+    // An explicit credential (`--token`, `--cert/--key`) is the one under
+    // test: the kubeconfig user's own credentials are left out. This
+    // differs from kubectl, whose `--token` is merged over the user (its
+    // client certificate is still sent, and kube-apiserver then
+    // authenticates the certificate, never the token).
+    let explicit = ov.token.is_some() || ov.cert_file.is_some();
+    let kubeconfig_user = kauth_kubeconfig::AuthInfo::default();
+    // Impersonation is not a credential: the user's `as-*` fields stay.
+    let as_info = info;
+    let info = if explicit { &kubeconfig_user } else { info };
     // Client certificate.
     let (cert_pem, key_pem) = match (&ov.cert_file, &ov.key_file) {
         (Some(c), Some(k)) => (
@@ -260,14 +270,14 @@ pub fn resolve(
             .impersonate_user
             .clone()
             .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| info.impersonate.clone()),
+            .unwrap_or_else(|| as_info.impersonate.clone()),
         uid: ov
             .impersonate_uid
             .clone()
             .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| info.impersonate_uid.clone()),
+            .unwrap_or_else(|| as_info.impersonate_uid.clone()),
         groups: if ov.impersonate_groups.is_empty() {
-            info.impersonate_groups.clone()
+            as_info.impersonate_groups.clone()
         } else {
             ov.impersonate_groups.clone()
         },
