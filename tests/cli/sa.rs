@@ -546,4 +546,26 @@ fn token_inspect_tells_legacy_from_bound_and_checks_signatures() {
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a JWT"), "{}", r.stderr);
+    // Said once, not twice.
+    assert_eq!(r.stderr.matches("not a JWT").count(), 1, "{}", r.stderr);
+
+    // An unsigned token is described, then refused.
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let unsigned = format!(
+        "{}.{}.",
+        b64(r#"{"alg":"none"}"#),
+        b64(r#"{"iss":"x","sub":"system:serviceaccount:a:b"}"#)
+    );
+    for output in ["text", "json"] {
+        let r = kauth(
+            tmp.path(),
+            &none,
+            &["token", "inspect", &unsigned, "-o", output],
+            None,
+        );
+        assert_ne!(r.code, 0, "{output}: {}", r.stdout);
+        assert!(r.stdout.contains("none"), "{output}: {}", r.stdout);
+        assert!(r.stderr.contains("unsigned"), "{output}: {}", r.stderr);
+    }
 }

@@ -80,7 +80,7 @@ fn inspect(args: InspectArgs) -> CliResult {
     }
     let token = read_token(&args.token)?;
     let jwt = Jwt::parse(&token).map_err(|e| {
-        CliError::new(format!("not a JWT: {e}")).hint(
+        CliError::new(e.to_string()).hint(
             "static tokens (--token-auth-file) and bootstrap tokens (abcdef.0123456789abcdef) carry no claims; `kauth auth whoami --token -` asks the server",
         )
     })?;
@@ -109,13 +109,24 @@ fn inspect(args: InspectArgs) -> CliResult {
             out["refused"] = json!(r.failures());
         }
         println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
-        return Ok(());
+        return unsigned(&jwt);
     }
     for line in describe(&jwt, review.as_ref().ok(), signature, now) {
         println!("{line}");
     }
     if let Err(e) = &review {
         println!("identity:   {e}; the user comes from the server's OIDC or webhook configuration");
+    }
+    unsigned(&jwt)
+}
+
+/// An unsigned token (`alg: none`) is printed, then the command fails: no
+/// authenticator of kube-apiserver accepts one.
+fn unsigned(jwt: &Jwt) -> CliResult {
+    if jwt.algorithm().eq_ignore_ascii_case("none") {
+        return Err(CliError::new(
+            "the token is unsigned (alg \"none\"): kube-apiserver accepts no such token",
+        ));
     }
     Ok(())
 }
