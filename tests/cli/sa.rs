@@ -550,7 +550,6 @@ fn token_inspect_tells_legacy_from_bound_and_checks_signatures() {
     assert_eq!(r.stderr.matches("not a JWT").count(), 1, "{}", r.stderr);
 
     // An unsigned token is described, then refused.
-    use base64::Engine as _;
     let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
     let unsigned = format!(
         "{}.{}.",
