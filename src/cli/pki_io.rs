@@ -51,20 +51,27 @@ pub fn read_csr(path: &str) -> Result<cert::CsrInfo, CliError> {
     cert::read_csr(&bytes).map_err(|e| CliError::new(format!("`{path}`: {e}")))
 }
 
+const DURATION_EXAMPLES: &str = "(examples: 90m, 24h, 30d)";
+
 /// `90m`, `24h`, `1h30m` (Go's `time.ParseDuration`), kauth's `30d` and
-/// `2w`, or a bare number of seconds; positive and at most Go's ~292 years.
+/// `2w`, or a bare number of seconds, in nanoseconds.
+fn nanoseconds(text: &str) -> Result<i64, String> {
+    use kauth_formats::duration::{self, DurationError};
+    duration::parse_seconds_or(text, &duration::DAY_UNITS).map_err(|e| match e {
+        DurationError::TooLong(_) => {
+            format!("invalid duration `{text}`: too long {DURATION_EXAMPLES}")
+        }
+        e => format!("{e} {DURATION_EXAMPLES}"),
+    })
+}
+
+/// A duration as [`nanoseconds`] reads it, positive and at most Go's ~292
+/// years.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let examples = "(examples: 90m, 24h, 30d)";
-    let ns = match text.parse::<i64>() {
-        Ok(secs) => secs
-            .checked_mul(1_000_000_000)
-            .ok_or_else(|| format!("invalid duration `{text}`: too long {examples}"))?,
-        Err(_) => kauth_formats::duration::parse_with(text, &kauth_formats::duration::DAY_UNITS)
-            .map_err(|e| format!("{e} {examples}"))?,
-    };
+    let ns = nanoseconds(text)?;
     if ns <= 0 {
         return Err(format!(
-            "invalid duration `{text}`: not positive {examples}"
+            "invalid duration `{text}`: not positive {DURATION_EXAMPLES}"
         ));
     }
     Ok(Duration::nanoseconds(ns))
@@ -72,7 +79,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// A duration that may be zero (`--wait 0`: do not wait).
 pub fn parse_wait(text: &str) -> Result<Duration, String> {
-    if text.trim_end_matches(['s', 'm', 'h']) == "0" {
+    if nanoseconds(text)? == 0 {
         return Ok(Duration::ZERO);
     }
     parse_duration(text)

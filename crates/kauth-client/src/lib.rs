@@ -265,13 +265,11 @@ pub fn parse_timeout(text: &str) -> Result<Option<Duration>, String> {
     if text.is_empty() {
         return Ok(None);
     }
-    let ns = match text.parse::<i64>() {
-        Ok(secs) => secs
-            .checked_mul(1_000_000_000)
-            .ok_or_else(|| format!("invalid timeout {text:?}: too long"))?,
-        Err(_) => kauth_formats::duration::parse(text)
-            .map_err(|e| format!("{e} (examples: 30s, 1m, 0 for none)"))?,
-    };
+    use kauth_formats::duration::{self, DurationError};
+    let ns = duration::parse_seconds_or(text, &[]).map_err(|e| match e {
+        DurationError::TooLong(_) => format!("invalid timeout {text:?}: too long"),
+        e => format!("{e} (examples: 30s, 1m, 0 for none)"),
+    })?;
     match u64::try_from(ns) {
         Ok(0) => Ok(None),
         Ok(ns) => Ok(Some(Duration::from_nanos(ns))),

@@ -33,11 +33,25 @@ pub enum DurationError {
     MissingUnit(String),
     #[error("time: unknown unit {} in duration {}", quote(.unit), quote(.text))]
     UnknownUnit { unit: String, text: String },
+    /// A bare number of seconds beyond Go's longest duration.
+    #[error("invalid duration {}: too long", quote(.0))]
+    TooLong(String),
 }
 
 /// `text` in nanoseconds, exactly as Go's `time.ParseDuration`.
 pub fn parse(text: &str) -> Result<i64, DurationError> {
     parse_with(text, &[])
+}
+
+/// kubectl's reading of `--request-timeout` and kauth's of `--ttl`: a bare
+/// integer is seconds, anything else a duration with `extra` units.
+pub fn parse_seconds_or(text: &str, extra: &[(&str, u64)]) -> Result<i64, DurationError> {
+    match text.parse::<i64>() {
+        Ok(secs) => secs
+            .checked_mul(1_000_000_000)
+            .ok_or_else(|| DurationError::TooLong(text.to_string())),
+        Err(_) => parse_with(text, extra),
+    }
 }
 
 /// As [`parse`], with `extra` units beside Go's.
