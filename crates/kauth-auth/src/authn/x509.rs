@@ -98,6 +98,17 @@ struct Subtrees<T> {
     excluded: Vec<T>,
 }
 
+impl<T> Subtrees<T> {
+    /// Adds a subtree to the excluded or the permitted list.
+    fn push(&mut self, excluded: bool, subtree: T) {
+        if excluded {
+            self.excluded.push(subtree);
+        } else {
+            self.permitted.push(subtree);
+        }
+    }
+}
+
 impl<T> Default for Subtrees<T> {
     fn default() -> Self {
         Subtrees {
@@ -265,12 +276,7 @@ fn parse_name_constraints(
                     if reverse_labels(&trimmed(d)).is_none() {
                         return Err(format!("x509: failed to parse dnsName constraint {d:?}"));
                     }
-                    let list = if excluded {
-                        &mut out.dns.excluded
-                    } else {
-                        &mut out.dns.permitted
-                    };
-                    list.push(d.to_string());
+                    out.dns.push(excluded, d.to_string());
                 }
                 GeneralName::RFC822Name(e) => {
                     let ok = if e.contains('@') {
@@ -281,12 +287,7 @@ fn parse_name_constraints(
                     if !ok {
                         return Err(format!("x509: failed to parse rfc822Name constraint {e:?}"));
                     }
-                    let list = if excluded {
-                        &mut out.email.excluded
-                    } else {
-                        &mut out.email.permitted
-                    };
-                    list.push(e.to_string());
+                    out.email.push(excluded, e.to_string());
                 }
                 GeneralName::URI(u) => {
                     if u.parse::<std::net::IpAddr>().is_ok() {
@@ -297,12 +298,7 @@ fn parse_name_constraints(
                     if reverse_labels(&trimmed(u)).is_none() {
                         return Err(format!("x509: failed to parse URI constraint {u:?}"));
                     }
-                    let list = if excluded {
-                        &mut out.uri.excluded
-                    } else {
-                        &mut out.uri.permitted
-                    };
-                    list.push(u.to_string());
+                    out.uri.push(excluded, u.to_string());
                 }
                 GeneralName::IPAddress(data) => {
                     let half = match data.len() {
@@ -330,15 +326,13 @@ fn parse_name_constraints(
                         }
                         seen_zero |= b != 0xff;
                     }
-                    let list = if excluded {
-                        &mut out.ip.excluded
-                    } else {
-                        &mut out.ip.permitted
-                    };
-                    list.push(IpRange {
-                        ip: ip.to_vec(),
-                        mask: mask.to_vec(),
-                    });
+                    out.ip.push(
+                        excluded,
+                        IpRange {
+                            ip: ip.to_vec(),
+                            mask: mask.to_vec(),
+                        },
+                    );
                 }
                 _ => unhandled = true,
             }
