@@ -52,6 +52,25 @@ fn write_json(value: &Value, depth: usize, out: &mut String) {
     }
 }
 
+/// `value` as Go holds a decoded JSON object (`map[string]interface{}`):
+/// `encoding/json` writes such maps with their keys sorted.
+pub fn sorted_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted_keys).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Go's JSON string escaping (HTML-safe).
 pub fn write_go_string(s: &str, out: &mut String) {
     out.push('"');

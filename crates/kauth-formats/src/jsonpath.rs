@@ -513,7 +513,7 @@ fn text_of(v: &Value) -> String {
         Value::Null => String::new(),
         other => {
             let mut out = String::new();
-            write_compact(other, &mut out);
+            write_compact(&crate::json::sorted_keys(other), &mut out);
             out
         }
     }
@@ -522,10 +522,8 @@ fn text_of(v: &Value) -> String {
 fn write_compact(v: &Value, out: &mut String) {
     match v {
         Value::Object(m) => {
-            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
             out.push('{');
-            for (i, (k, v)) in entries.into_iter().enumerate() {
+            for (i, (k, v)) in m.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }

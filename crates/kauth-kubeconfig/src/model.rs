@@ -735,30 +735,12 @@ fn put_extensions(m: &mut Map<String, Value>, ext: &Extensions) {
         .map(|(name, v)| {
             let mut e = Map::new();
             e.insert("name".into(), name.clone().into());
-            e.insert("extension".into(), sorted(v));
+            // client-go holds an extension as Go maps, written with sorted keys.
+            e.insert("extension".into(), kauth_formats::json::sorted_keys(v));
             Value::Object(e)
         })
         .collect();
     m.insert("extensions".into(), Value::Array(list));
-}
-
-/// An extension as client-go holds it: decoded into Go maps, whose keys
-/// `encoding/json` writes in sorted order.
-fn sorted(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), sorted(v)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
 }
 
 fn put_str(m: &mut Map<String, Value>, key: &str, v: &str) {
