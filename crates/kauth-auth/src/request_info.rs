@@ -65,15 +65,17 @@ pub fn parse(method: &str, url: &str) -> (RequestInfo, Option<RequestInfoError>)
 
 fn parse_into(method: &str, url: &str, error: &mut Option<RequestInfoError>) -> RequestInfo {
     let (raw_path, raw_query) = split_url(url);
-    if let Err(e) = check_target(url, raw_path) {
-        *error = Some(RequestInfoError::Target(e));
-        return RequestInfo {
-            path: raw_path.to_string(),
-            verb: method.to_ascii_lowercase(),
-            ..RequestInfo::default()
-        };
-    }
-    let path = percent_decode(raw_path);
+    let path = match read_path(url, raw_path) {
+        Ok(path) => path,
+        Err(e) => {
+            *error = Some(RequestInfoError::Target(e));
+            return RequestInfo {
+                path: raw_path.to_string(),
+                verb: method.to_ascii_lowercase(),
+                ..RequestInfo::default()
+            };
+        }
+    };
     let query = parse_query(raw_query.unwrap_or(""));
     let mut info = RequestInfo {
         path: path.clone(),
@@ -193,33 +195,10 @@ fn split_url(url: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// Go's URL path unescaping (`%2F` becomes `/` in `URL.Path`).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Query parameters in order, decoded as Go's `url.ParseQuery` does
-/// (`+` is a space).
-/// What `url.ParseRequestURI` refuses in a request target, in Go's words:
-/// control characters, a target that is neither a path nor an absolute
-/// URL, and a `%` in the path not followed by two hex digits.
-fn check_target(url: &str, raw_path: &str) -> Result<(), String> {
+/// `URL.Path` of a request target, or what `url.ParseRequestURI` refuses,
+/// in Go's words: control characters, a target that is neither a path nor
+/// an absolute URL, and a `%` not followed by two hex digits.
+fn read_path(url: &str, raw_path: &str) -> Result<String, String> {
     if url.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return Err(format!(
             "parse {url:?}: net/url: invalid control character in URL"
@@ -228,45 +207,42 @@ fn check_target(url: &str, raw_path: &str) -> Result<(), String> {
     if !url.is_empty() && !url.starts_with('/') && !url.contains("://") && url != "*" {
         return Err(format!("parse {url:?}: invalid URI for request"));
     }
-    if let Some(bad) = bad_escape(raw_path) {
-        return Err(format!("parse {url:?}: invalid URL escape {bad:?}"));
-    }
-    Ok(())
+    unescape(raw_path).map_err(|bad| format!("parse {url:?}: invalid URL escape {bad:?}"))
 }
 
-/// The first `%` sequence that is not `%` and two hex digits, as Go
-/// quotes it (at most three bytes).
-fn bad_escape(s: &str) -> Option<&str> {
-    let b = s.as_bytes();
+/// Go's URL unescaping (`%2F` becomes `/` in `URL.Path`); the error is the
+/// first `%` sequence that is not `%` and two hex digits, as Go quotes it
+/// (at most three bytes).
+fn unescape(s: &str) -> Result<String, &str> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' {
-            let ok = b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
-            if !ok {
-                let end = (i + 3).min(b.len());
-                return Some(s.get(i..end).unwrap_or(&s[i..]));
-            }
-            i += 3;
-        } else {
+    while i < bytes.len() {
+        if bytes[i] != b'%' {
+            out.push(bytes[i]);
             i += 1;
+            continue;
         }
+        let hex = |at: usize| bytes.get(at).and_then(|&b| (b as char).to_digit(16));
+        let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) else {
+            let end = (i + 3).min(bytes.len());
+            return Err(s.get(i..end).unwrap_or(&s[i..]));
+        };
+        out.push((hi * 16 + lo) as u8);
+        i += 3;
     }
-    None
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// `url.ParseQuery`, as `req.URL.Query()` uses it: pairs split at `&`; a
-/// pair holding `;` or a bad escape is dropped.
+/// `url.ParseQuery`, as `req.URL.Query()` uses it: pairs split at `&`, `+`
+/// is a space; a pair holding `;` or a bad escape is dropped.
 fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
         .filter(|kv| !kv.is_empty() && !kv.contains(';'))
         .filter_map(|kv| {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            if bad_escape(k).is_some() || bad_escape(v).is_some() {
-                return None;
-            }
-            let dec = |s: &str| percent_decode(&s.replace('+', " "));
-            Some((dec(k), dec(v)))
+            let dec = |s: &str| unescape(&s.replace('+', " ")).ok();
+            Some((dec(k)?, dec(v)?))
         })
         .collect()
 }
