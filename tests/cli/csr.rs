@@ -142,6 +142,20 @@ fn a_denied_request_says_so_and_writes_no_certificate() {
     let kc2 = kc.clone();
     let dir = tmp.path().to_path_buf();
     let denier = std::thread::spawn(move || {
+        // Once the CSR exists, let kauth poll it as pending (polls are
+        // 250 ms apart) before denying it.
+        let exists = || {
+            kauth(&dir, &kc2, &["cert", "requests"], None)
+                .stdout
+                .contains("kauth-kdenied")
+        };
+        for _ in 0..100 {
+            if exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(800));
         for _ in 0..40 {
             std::thread::sleep(std::time::Duration::from_millis(100));
             let r = kauth(
