@@ -18,31 +18,25 @@ const MAX_INDENT: usize = 400;
 /// `Some(tree)` when the text is in the subset, `None` otherwise.
 pub fn parse(text: &str) -> Option<Option<Node>> {
     // A byte scan: `str::contains` with a set of chars decodes every char.
-    if text
-        .bytes()
-        .any(|b| matches!(b, b'\t' | b'\r' | b'#' | b'&' | b'*' | b'!'))
-        || text.starts_with('\u{feff}')
+    if super::input::any_byte(text.as_bytes(), |b| {
+        matches!(b, b'\t' | b'\r' | b'#' | b'&' | b'*' | b'!')
+    }) || text.starts_with('\u{feff}')
     {
         return None;
     }
-    if text
-        .split('\n')
-        .any(|l| l.starts_with("---") || l.starts_with("..."))
-    {
-        return None;
+    let mut lines: Vec<Line> =
+        Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+    for (i, raw) in text.split('\n').enumerate() {
+        if raw.starts_with("---") || raw.starts_with("...") {
+            return None;
+        }
+        let body = raw.trim_start_matches(' ');
+        lines.push(Line {
+            number: i + 1,
+            indent: raw.len() - body.len(),
+            body,
+        });
     }
-    let lines: Vec<Line> = text
-        .split('\n')
-        .enumerate()
-        .map(|(i, raw)| {
-            let body = raw.trim_start_matches(' ');
-            Line {
-                number: i + 1,
-                indent: raw.len() - body.len(),
-                body,
-            }
-        })
-        .collect();
     let mut reader = Reader { lines, pos: 0 };
     reader.skip_blank();
     if reader.pos >= reader.lines.len() {
@@ -331,7 +325,7 @@ fn split_key(body: &str) -> Option<(Scalar, &str)> {
 /// The position of the `: ` (or final `:`) that ends a plain key.
 fn find_plain_colon(body: &str) -> Option<usize> {
     let bytes = body.as_bytes();
-    (0..bytes.len()).find(|&i| bytes[i] == b':' && (i + 1 == bytes.len() || bytes[i + 1] == b' '))
+    memchr::memchr_iter(b':', bytes).find(|&i| i + 1 == bytes.len() || bytes[i + 1] == b' ')
 }
 
 /// The index just past the closing quote of a quoted scalar at the start.
@@ -368,12 +362,18 @@ fn scalar(text: &str) -> Option<Scalar> {
         b'[' | b']' | b'{' | b'}' | b',' | b'|' | b'>' | b'%' | b'@' | b'`' => None,
         b'-' | b'?' | b':' if text.len() == 1 || text.as_bytes()[1] == b' ' => None,
         _ => {
-            if text.ends_with(' ') || text.ends_with(':') || text.contains(": ") {
+            if text.ends_with(' ') || text.ends_with(':') || colon_space(text) {
                 return None;
             }
             Some(resolve_plain_owned(text.to_string()))
         }
     }
+}
+
+/// Whether `text` holds `: ` (which would end a plain scalar's key).
+fn colon_space(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|i| bytes.get(i + 1) == Some(&b' '))
 }
 
 /// YAML double-quoted escapes.
