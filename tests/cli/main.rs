@@ -6,6 +6,7 @@
 mod support;
 
 mod auth;
+mod base64_go;
 mod bearer_header;
 mod completion;
 mod config_safety;

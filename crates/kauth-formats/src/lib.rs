@@ -1,10 +1,11 @@
 //! The text formats kauth reads and writes with the rules of the Go code
 //! Kubernetes is built from: YAML as kubectl reads and writes it, JSON as
-//! `encoding/json` prints it, kubectl's JSONPath, Go's CSV and Go's time.
+//! `encoding/json` prints it, kubectl's JSONPath, Go's CSV, base64 and time.
 //!
 //! This crate is the bottom of kauth's layers: it depends on no other
 //! kauth crate, does no I/O and reads no environment.
 
+pub mod base64;
 pub mod csv;
 pub mod duration;
 pub mod json;

@@ -8,8 +8,6 @@
 //! `set_credentials.go`, `set_context.go`, `set.go`, `unset.go`,
 //! `navigation_step_parser.go`.
 
-use base64::Engine as _;
-
 use super::model::{AuthInfo, AuthProvider, Cluster, Config, Context, ExecConfig, ExecEnvVar};
 
 #[derive(Debug, Default, Clone)]
@@ -549,15 +547,8 @@ fn leaf_bytes(target: &mut Vec<u8>, op: &Op) -> Result<(), PropertyError> {
             value,
             raw_bytes: false,
         } => {
-            *target = base64::engine::general_purpose::STANDARD
-                .decode(value)
-                .map_err(|e| match e {
-                    base64::DecodeError::InvalidByte(i, _)
-                    | base64::DecodeError::InvalidLastSymbol { offset: i, .. } => {
-                        PropertyError::Base64(i)
-                    }
-                    _ => PropertyError::Base64(value.len() - value.len() % 4),
-                })?;
+            *target = kauth_formats::base64::decode_std(value.as_bytes())
+                .map_err(PropertyError::Base64)?;
         }
         Op::Unset => target.clear(),
     }

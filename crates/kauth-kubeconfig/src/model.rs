@@ -311,25 +311,11 @@ fn bytes(node: &Node, path: Path) -> Result<Vec<u8>> {
         NodeKind::Scalar(Scalar::Null) => "",
         other => return Err(type_error(node, other.json_kind(), path, "[]byte")),
     };
-    // Go's base64.StdEncoding skips line breaks.
-    let cleaned;
-    let text = if text.bytes().any(|b| b == b'\n' || b == b'\r') {
-        cleaned = text.replace(['\n', '\r'], "");
-        cleaned.as_str()
-    } else {
-        text
-    };
-    base64::engine::general_purpose::STANDARD
-        .decode(text.as_bytes())
-        .map_err(|e| DecodeError::Base64 {
-            line: node.line,
-            field: path.to_string(),
-            offset: match e {
-                base64::DecodeError::InvalidByte(offset, _) => offset,
-                base64::DecodeError::InvalidLastSymbol { offset, .. } => offset,
-                _ => text.len().saturating_sub(text.len() % 4),
-            },
-        })
+    kauth_formats::base64::decode_std(text.as_bytes()).map_err(|offset| DecodeError::Base64 {
+        line: node.line,
+        field: path.to_string(),
+        offset,
+    })
 }
 
 fn string_list(node: &Node, path: Path) -> Result<Option<Vec<String>>> {

@@ -1,0 +1,137 @@
+//! Go's `base64.StdEncoding` decoding, which `encoding/json` applies to
+//! every `[]byte` field of a kubeconfig (`certificate-authority-data`,
+//! `client-key-data`, ...) and `kubectl config set` to the values it is
+//! given.
+//!
+//! Written by hand because Go's decoder is not strict and no crate decodes
+//! the same set: padding bits that are not zero are accepted (`QR==` is
+//! `A`), `\r` and `\n` are skipped anywhere, padding is otherwise required,
+//! and an error names the offset Go names (`illegal base64 data at input
+//! byte N`, which kubectl prints). One pass, no copy of the input.
+
+/// The bytes `text` encodes, or the offset of the first byte Go's
+/// decoder refuses.
+pub fn decode_std(text: &[u8]) -> Result<Vec<u8>, usize> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+    let mut at = 0;
+    loop {
+        // The fast path: four alphabet bytes.
+        while let Some(quad) = text.get(at..at + 4) {
+            let v = [
+                VALUE[usize::from(quad[0])],
+                VALUE[usize::from(quad[1])],
+                VALUE[usize::from(quad[2])],
+                VALUE[usize::from(quad[3])],
+            ];
+            if v.contains(&INVALID) {
+                break;
+            }
+            let n = u32::from(v[0]) << 18
+                | u32::from(v[1]) << 12
+                | u32::from(v[2]) << 6
+                | u32::from(v[3]);
+            out.extend_from_slice(&n.to_be_bytes()[1..]);
+            at += 4;
+        }
+        match quantum(text, at, &mut out)? {
+            Some(next) => at = next,
+            None => return Ok(out),
+        }
+    }
+}
+
+/// One quantum from `at`, the slow way: line breaks skipped, padding and
+/// the end of the text judged as Go judges them. `None` at the end.
+fn quantum(text: &[u8], mut at: usize, out: &mut Vec<u8>) -> Result<Option<usize>, usize> {
+    let mut digits = [0u8; 4];
+    let mut have = 0;
+    while have < 4 {
+        let Some(&byte) = text.get(at) else {
+            return match have {
+                0 => Ok(None),
+                // Standard encoding wants its padding.
+                _ => Err(at - have),
+            };
+        };
+        at += 1;
+        let value = VALUE[usize::from(byte)];
+        if value != INVALID {
+            digits[have] = value;
+            have += 1;
+            continue;
+        }
+        if byte == b'\n' || byte == b'\r' {
+            continue;
+        }
+        if byte != b'=' || have < 2 {
+            return Err(at - 1);
+        }
+        if have == 2 {
+            // A second `=` must follow, line breaks aside.
+            at = skip_breaks(text, at);
+            match text.get(at) {
+                None => return Err(text.len()),
+                Some(b'=') => at += 1,
+                Some(_) => return Err(at - 1),
+            }
+        }
+        at = skip_breaks(text, at);
+        if at < text.len() {
+            return Err(at);
+        }
+        let n = u32::from(digits[0]) << 18 | u32::from(digits[1]) << 12 | u32::from(digits[2]) << 6;
+        out.extend_from_slice(&n.to_be_bytes()[1..have]);
+        return Ok(None);
+    }
+    let n = u32::from(digits[0]) << 18
+        | u32::from(digits[1]) << 12
+        | u32::from(digits[2]) << 6
+        | u32::from(digits[3]);
+    out.extend_from_slice(&n.to_be_bytes()[1..]);
+    Ok(Some(at))
+}
+
+fn skip_breaks(text: &[u8], mut at: usize) -> usize {
+    while matches!(text.get(at), Some(b'\n' | b'\r')) {
+        at += 1;
+    }
+    at
+}
+
+const INVALID: u8 = 0xFF;
+
+/// The value of each alphabet byte; `INVALID` for the rest.
+const VALUE: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_as_go_decodes() {
+        let ok = |s: &str| decode_std(s.as_bytes()).unwrap();
+        assert_eq!(ok(""), b"");
+        assert_eq!(ok("QQ=="), b"A");
+        assert_eq!(ok("QR=="), b"A");
+        assert_eq!(ok("QUI="), b"AB");
+        assert_eq!(ok("QUJD"), b"ABC");
+        assert_eq!(ok("QU\nJD\r\n"), b"ABC");
+        assert_eq!(ok("QQ=\n="), b"A");
+        let err = |s: &str| decode_std(s.as_bytes()).unwrap_err();
+        assert_eq!(err("Q"), 0);
+        assert_eq!(err("QQ"), 0);
+        assert_eq!(err("QQ="), 3);
+        assert_eq!(err("Q==="), 1);
+        assert_eq!(err("QQ==QQ=="), 4);
+        assert_eq!(err("QU*D"), 2);
+    }
+}
