@@ -321,7 +321,6 @@ fn every_byte_is_judged_as_kubectl_judges_it() {
 #[test]
 fn durations_parse_exactly_as_go_parses_them() {
     use kauth_formats::duration;
-    use proptest::strategy::{Strategy, ValueTree};
     let mut go = crate::support::go::Oracle::start("duration");
     let mut texts: Vec<String> = [
         "inf",
@@ -361,33 +360,18 @@ fn durations_parse_exactly_as_go_parses_them() {
     ]
     .map(String::from)
     .to_vec();
-    let strategy = proptest::string::string_regex(
+    texts.extend(crate::support::go::generated(
         "[-+]?([0-9]{0,21}(\\.[0-9]{0,25})?(ns|us|µs|ms|s|m|h|d|x|)){1,4}",
-    )
-    .unwrap();
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    for _ in 0..3000 {
-        texts.push(strategy.new_tree(&mut runner).unwrap().current());
-    }
-    let mut differ = Vec::new();
-    for text in &texts {
+        3000,
+    ));
+    crate::support::go::assert_agree(&texts, |text| {
         let answer = go.ask(&serde_json::json!({ "s": text }));
         let theirs = match answer.get("ns") {
             Some(ns) => Ok(ns.as_i64().unwrap()),
             None => Err(answer["error"].as_str().unwrap().to_string()),
         };
-        let ours = duration::parse(text).map_err(|e| e.to_string());
-        if ours != theirs {
-            differ.push(format!("{text:?}: kauth {ours:?}, Go {theirs:?}"));
-        }
-    }
-    assert!(
-        differ.is_empty(),
-        "{} of {} differ:\n{}",
-        differ.len(),
-        texts.len(),
-        differ.join("\n")
-    );
+        (duration::parse(text).map_err(|e| e.to_string()), theirs)
+    });
 }
 
 /// What panicked (exit 101) is refused with the flag or variable named,

@@ -55,6 +55,38 @@ pub fn oracle(name: &str) -> PathBuf {
     out
 }
 
+/// `count` texts drawn from `regex`, the same ones at every run.
+pub fn generated(regex: &str, count: usize) -> Vec<String> {
+    use proptest::strategy::{Strategy, ValueTree};
+    let strategy = proptest::string::string_regex(regex).unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    (0..count)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
+}
+
+/// Asserts that kauth and Go give the same answer for every text;
+/// `answers` returns (kauth's, Go's). Every difference is listed.
+pub fn assert_agree<T: PartialEq + std::fmt::Debug>(
+    texts: &[String],
+    mut answers: impl FnMut(&str) -> (T, T),
+) {
+    let mut differ = Vec::new();
+    for text in texts {
+        let (ours, theirs) = answers(text);
+        if ours != theirs {
+            differ.push(format!("{text:?}: kauth {ours:?}, Go {theirs:?}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {} differ:\n{}",
+        differ.len(),
+        texts.len(),
+        differ.join("\n")
+    );
+}
+
 /// One running oracle: questions in, answers out, a line each.
 pub struct Oracle {
     child: std::process::Child,
