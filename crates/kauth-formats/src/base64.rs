@@ -26,11 +26,7 @@ pub fn decode_std(text: &[u8]) -> Result<Vec<u8>, usize> {
             if v.contains(&INVALID) {
                 break;
             }
-            let n = u32::from(v[0]) << 18
-                | u32::from(v[1]) << 12
-                | u32::from(v[2]) << 6
-                | u32::from(v[3]);
-            out.extend_from_slice(&n.to_be_bytes()[1..]);
+            push(&mut out, v, 3);
             at += 4;
         }
         match quantum(text, at, &mut out)? {
@@ -79,16 +75,20 @@ fn quantum(text: &[u8], mut at: usize, out: &mut Vec<u8>) -> Result<Option<usize
         if at < text.len() {
             return Err(at);
         }
-        let n = u32::from(digits[0]) << 18 | u32::from(digits[1]) << 12 | u32::from(digits[2]) << 6;
-        out.extend_from_slice(&n.to_be_bytes()[1..have]);
+        push(out, digits, have - 1);
         return Ok(None);
     }
+    push(out, digits, 3);
+    Ok(Some(at))
+}
+
+/// The first `bytes` of the three bytes that four digits encode.
+fn push(out: &mut Vec<u8>, digits: [u8; 4], bytes: usize) {
     let n = u32::from(digits[0]) << 18
         | u32::from(digits[1]) << 12
         | u32::from(digits[2]) << 6
         | u32::from(digits[3]);
-    out.extend_from_slice(&n.to_be_bytes()[1..]);
-    Ok(Some(at))
+    out.extend_from_slice(&n.to_be_bytes()[1..=bytes]);
 }
 
 fn skip_breaks(text: &[u8], mut at: usize) -> usize {
