@@ -11,6 +11,13 @@
 
 mod cli;
 
+/// mimalloc: kubeconfig decoding allocates a string per scalar and a node
+/// per entry, and glibc's allocator spent a quarter of a large file's load
+/// in `malloc` and `free` (and, on a second thread, grew its arena one
+/// `mprotect` at a time).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// See `main`.
 #[cfg(not(test))]
 const STACK_SIZE: usize = 256 << 20;
@@ -26,14 +33,6 @@ extern "C" fn main(
     // go-yaml): converting, writing and dropping such a tree recurses once
     // per level, and the main thread's 8 MiB would overflow. The stack is
     // only reserved; pages are touched as they are used.
-    // glibc gives a second thread an arena of its own, grown one
-    // `mprotect` at a time (63,000 calls for a 50 MB kubeconfig, doubling
-    // its run); one arena keeps the main heap's few large `brk` steps.
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; no thread runs yet.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
-    }
     let code = std::thread::Builder::new()
         .name("kauth".to_string())
         .stack_size(STACK_SIZE)

@@ -1,6 +1,7 @@
 //! Base64 `[]byte` fields decode as Go's `encoding/json` decodes them
 //! (`base64.StdEncoding`, not strict): the same bytes or the same error
-//! offset as Go, for hand-picked and generated texts, and the kubeconfig
+//! offset as Go, for hand-picked and generated texts (short ones and
+//! ones longer than the decoder's blocks), and the kubeconfig
 //! that kubectl reads is read by kauth with the same result.
 
 #[test]
@@ -16,6 +17,12 @@ fn base64_decodes_exactly_as_go_decodes() {
     texts.extend(crate::support::go::generated(
         "[QUJDRw=\\n\\r+/*]{0,14}",
         3000,
+    ));
+    // Long values, with the odd byte on either side of the decoder's
+    // 64-byte blocks.
+    texts.extend(crate::support::go::generated(
+        "[A-Za-z0-9+/]{56,136}[QUJDRw=\\n\\r*]{0,3}[A-Za-z0-9+/=]{0,9}",
+        1000,
     ));
     crate::support::go::assert_agree(&texts, |text| {
         let answer = go.ask(&serde_json::json!({ "s": text }));

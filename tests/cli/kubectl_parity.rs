@@ -456,3 +456,74 @@ fn kauth_config_matches_kubectl_config() {
         failures.join("\n")
     );
 }
+
+/// A `KUBECONFIG` list large enough that kauth reads its files on several
+/// threads merges as kubectl merges it: the first file that names an entry
+/// wins, `current-context` comes from the first file that sets one, and
+/// the order of the list decides, not which file is read first.
+#[test]
+fn a_long_kubeconfig_list_merges_as_kubectl_merges_it() {
+    let Some(kubectl) = crate::support::kubectl() else {
+        panic!("kubectl.1.32 is needed: it is the reference");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..6 {
+        // Later files repeat names of earlier ones with other values; file
+        // 0 is the smallest, so it is not the first to be read.
+        let per_file = if i == 0 { 20 } else { 300 };
+        let mut text = String::from("apiVersion: v1\nkind: Config\n");
+        if i >= 2 {
+            text.push_str(&format!("current-context: ctx-{}\n", i * 100 + 7));
+        }
+        text.push_str("clusters:\n");
+        for j in 0..per_file {
+            text.push_str(&format!(
+                "- name: cluster-{}\n  cluster:\n    server: https://{i}.{j}.example:6443\n    certificate-authority-data: {}\n",
+                j + i * 100,
+                "QUJD".repeat(100)
+            ));
+        }
+        text.push_str("users:\n");
+        for j in 0..per_file {
+            text.push_str(&format!(
+                "- name: user-{}\n  user:\n    token: t-{i}-{j}\n",
+                j + i * 100
+            ));
+        }
+        text.push_str("contexts:\n");
+        for j in 0..per_file {
+            text.push_str(&format!(
+                "- name: ctx-{}\n  context:\n    cluster: cluster-{}\n    user: user-{}\n",
+                j + i * 100,
+                j + i * 50,
+                j + i * 150
+            ));
+        }
+        let file = dir.path().join(format!("config-{i}"));
+        std::fs::write(&file, text).unwrap();
+        files.push(file);
+    }
+    let list = std::env::join_paths(&files).unwrap();
+    for args in [
+        &["config", "view"][..],
+        &["config", "view", "--raw", "--minify"],
+        &["config", "get-contexts"],
+        &["config", "current-context"],
+    ] {
+        let theirs = std::process::Command::new(&kubectl)
+            .args(args)
+            .env("KUBECONFIG", &list)
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        let ours = crate::support::kauth(dir.path(), Path::new(&list), args, None);
+        assert_eq!(theirs.status.code(), Some(0), "{args:?}");
+        assert_eq!(ours.code, 0, "{args:?}: {}", ours.stderr);
+        assert!(
+            ours.stdout == String::from_utf8_lossy(&theirs.stdout),
+            "{args:?}:\n{}",
+            diff(&String::from_utf8_lossy(&theirs.stdout), &ours.stdout)
+        );
+    }
+}

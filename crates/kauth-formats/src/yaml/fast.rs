@@ -26,7 +26,11 @@ pub fn parse(text: &str) -> Option<Option<Node>> {
     }
     let mut lines: Vec<Line> =
         Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-    for (i, raw) in text.split('\n').enumerate() {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+    let mut start = 0;
+    for (i, end) in ends.enumerate() {
+        let raw = &text[start..end];
+        start = end + 1;
         if raw.starts_with("---") || raw.starts_with("...") {
             return None;
         }

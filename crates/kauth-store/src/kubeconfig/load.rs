@@ -151,7 +151,7 @@ pub fn starting_config(opts: &PathOptions) -> Result<Config> {
         .collect();
     let mut configs = Vec::new();
     let mut errors = Vec::new();
-    for loaded in files.iter().map(|f| load_file(f)) {
+    for loaded in load_all(&files) {
         match loaded {
             Ok(Some(config)) => configs.push(config),
             Ok(None) => {}
@@ -164,3 +164,57 @@ pub fn starting_config(opts: &PathOptions) -> Result<Config> {
         _ => Err(StoreError::Several(errors)),
     }
 }
+
+/// Files together larger than this are read and decoded on every core.
+const PARALLEL_BYTES: u64 = 256 << 10;
+
+/// [`load_file`] of each of `files`, in their order. A long `KUBECONFIG`
+/// list is decoded on all cores: the files are independent until merged.
+fn load_all(files: &[String]) -> Vec<Result<Option<Config>>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len());
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    if workers < 2 || bytes < PARALLEL_BYTES {
+        return files.iter().map(|f| load_file(f)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<Option<Config>>)> = std::thread::scope(|scope| {
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(file) = files.get(i) else {
+                    return done;
+                };
+                done.push((i, load_file(file)));
+            }
+        };
+        let helpers: Vec<_> = (1..workers)
+            .map(|_| {
+                std::thread::Builder::new()
+                    .stack_size(HELPER_STACK)
+                    .spawn_scoped(scope, work)
+            })
+            .collect();
+        let mut all = work();
+        for helper in helpers {
+            match helper.map(|h| h.join()) {
+                Ok(Ok(done)) => all.extend(done),
+                // A helper that could not start took no file.
+                Err(_) => {}
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A helper's stack: as deep a document as the command thread reads.
+const HELPER_STACK: usize = 256 << 20;
