@@ -11,8 +11,7 @@ use clap::{Arg, CommandFactory, ValueHint};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{CompleteEnv, EnvCompleter, Shells};
 
-use kauth_kubeconfig::Config;
-use kauth_store::kubeconfig::{PathOptions, starting_config};
+use kauth_store::kubeconfig::PathOptions;
 
 /// The shells kauth writes completion for.
 pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];
@@ -149,15 +148,18 @@ fn kubeconfig_flag(args: &[String]) -> Option<String> {
 fn kubeconfig_names(names: Names) -> Vec<CompletionCandidate> {
     let args: Vec<String> = std::env::args().collect();
     let opts = PathOptions::from_env(kubeconfig_flag(&args).as_deref());
-    match starting_config(&opts) {
-        Ok(config) => candidates_from(&config, names),
+    match kauth_store::kubeconfig::names(&opts) {
+        Ok(found) => candidates_from(&found, names),
         Err(_) => Vec::new(),
     }
 }
 
-fn candidates_from(config: &Config, names: Names) -> Vec<CompletionCandidate> {
+fn candidates_from(
+    found: &kauth_kubeconfig::names::Names,
+    names: Names,
+) -> Vec<CompletionCandidate> {
     match names {
-        Names::Contexts => config
+        Names::Contexts => found
             .contexts
             .iter()
             .map(|(name, c)| {
@@ -165,22 +167,18 @@ fn candidates_from(config: &Config, names: Names) -> Vec<CompletionCandidate> {
                 if !c.namespace.is_empty() {
                     help.push_str(&format!(" ({})", c.namespace));
                 }
-                if *name == config.current_context {
+                if *name == found.current_context {
                     help.push_str(" [current]");
                 }
                 CompletionCandidate::new(name).help(Some(help.into()))
             })
             .collect(),
-        Names::Clusters => config
+        Names::Clusters => found
             .clusters
             .iter()
-            .map(|(name, c)| CompletionCandidate::new(name).help(Some(c.server.clone().into())))
+            .map(|(name, server)| CompletionCandidate::new(name).help(Some(server.clone().into())))
             .collect(),
-        Names::Users => config
-            .auth_infos
-            .keys()
-            .map(CompletionCandidate::new)
-            .collect(),
+        Names::Users => found.users.iter().map(CompletionCandidate::new).collect(),
     }
 }
 

@@ -227,3 +227,89 @@ fn installed_as_kubectl_kauth_it_is_a_kubectl_plugin() {
         String::from_utf8_lossy(&list.stdout)
     );
 }
+
+/// On a long `KUBECONFIG` list (read on several threads) whose files take
+/// both paths (scanned for names, or decoded in full because of comments
+/// and flow mappings), completion offers exactly the names that
+/// `config get-contexts`, `get-clusters` and `get-users` list.
+#[test]
+fn completion_names_are_the_names_the_config_commands_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for i in 0..5 {
+        let mut text = String::from("apiVersion: v1\nkind: Config\n");
+        if i % 2 == 1 {
+            text.push_str("# written by hand\n");
+        }
+        text.push_str("clusters:\n");
+        for j in 0..200 {
+            let n = j + i * 70;
+            if i % 2 == 1 {
+                text.push_str(&format!(
+                    "- name: c-{n}\n  cluster: {{server: https://{n}}}\n"
+                ));
+            } else {
+                text.push_str(&format!(
+                    "- cluster:\n    certificate-authority-data: {}\n    server: https://{n}\n  name: c-{n}\n",
+                    "QUJD".repeat(150)
+                ));
+            }
+        }
+        text.push_str("contexts:\n");
+        for j in 0..200 {
+            let n = j + i * 90;
+            text.push_str(&format!(
+                "- context:\n    cluster: c-{n}\n    user: u-{n}\n  name: \"ctx-{n}\"\n"
+            ));
+        }
+        text.push_str("users:\n");
+        for j in 0..200 {
+            text.push_str(&format!(
+                "- name: u-{}\n  user:\n    token: t\n",
+                j + i * 110
+            ));
+        }
+        let file = tmp.path().join(format!("config-{i}"));
+        std::fs::write(&file, text).unwrap();
+        files.push(file);
+    }
+    let list = std::env::join_paths(&files).unwrap();
+    let list = Path::new(&list);
+    for (complete, get) in [
+        (
+            &["kauth", "config", "use-context", ""][..],
+            &["config", "get-contexts", "-o", "name"][..],
+        ),
+        (
+            &["kauth", "config", "delete-cluster", ""],
+            &["config", "get-clusters"],
+        ),
+        (
+            &["kauth", "config", "delete-user", ""],
+            &["config", "get-users"],
+        ),
+    ] {
+        // An empty word offers the flags too.
+        let mut got: Vec<String> = bash_complete(tmp.path(), list, complete)
+            .into_iter()
+            .filter(|c| !c.starts_with('-'))
+            .collect();
+        let listed = crate::support::kauth(tmp.path(), list, get, None);
+        assert_eq!(listed.code, 0, "{}", listed.stderr);
+        let mut want: Vec<String> = listed
+            .stdout
+            .lines()
+            .filter(|l| *l != "NAME")
+            .map(String::from)
+            .collect();
+        got.sort();
+        want.sort();
+        assert!(want.len() > 400, "{}", want.len());
+        assert!(
+            got == want,
+            "{complete:?}: {} offered, {} listed",
+            got.len(),
+            want.len()
+        );
+    }
+}

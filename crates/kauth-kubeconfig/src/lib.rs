@@ -6,6 +6,7 @@
 pub mod edit;
 pub mod merge;
 pub mod model;
+pub mod names;
 pub mod paths;
 pub mod view;
 

@@ -40,7 +40,7 @@ pub fn text(bytes: &[u8]) -> Result<&str, SyntaxError> {
 /// a time without stopping inside a block, so the compiler vectorises the
 /// test (an early exit at every byte keeps it scalar, ten times slower on
 /// the megabytes of base64 a kubeconfig holds).
-pub(crate) fn any_byte(bytes: &[u8], pred: impl Fn(u8) -> bool) -> bool {
+pub fn any_byte(bytes: &[u8], pred: impl Fn(u8) -> bool) -> bool {
     let mut blocks = bytes.chunks_exact(64);
     for block in &mut blocks {
         if block.iter().fold(false, |hit, &b| hit | pred(b)) {

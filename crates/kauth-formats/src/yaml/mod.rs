@@ -25,10 +25,10 @@ mod read;
 mod scalar;
 
 pub use emit::emit;
-pub use input::text;
+pub use input::{any_byte, text};
 pub use json::to_json;
 pub use read::{parse, parse_documents};
-pub use scalar::{is_timestamp, resolve_plain, resolve_plain_owned};
+pub use scalar::{is_plain_string, is_timestamp, resolve_plain, resolve_plain_owned};
 
 /// A parsed YAML node with the line (1-based) it starts on.
 #[derive(Debug, Clone, PartialEq)]

@@ -28,6 +28,12 @@ pub fn resolve_plain_owned(s: String) -> Scalar {
     classify_plain(&s).unwrap_or(Scalar::Str(s))
 }
 
+/// Whether a plain scalar reads as the same string in JSON: not null,
+/// a boolean, a number or a timestamp (which go-yaml turns into a time).
+pub fn is_plain_string(s: &str) -> bool {
+    classify_plain(s).is_none() && !is_timestamp(s)
+}
+
 /// The non-string value a plain scalar resolves to, if any.
 pub(super) fn classify_plain(s: &str) -> Option<Scalar> {
     match s {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use kauth_kubeconfig::merge;
 use kauth_kubeconfig::model::{self, Config};
+use kauth_kubeconfig::names::{self, Names};
 
 use super::{Result, StoreError};
 use crate::env;
@@ -165,12 +166,59 @@ pub fn starting_config(opts: &PathOptions) -> Result<Config> {
     }
 }
 
+/// The names in the kubeconfig in effect, for completion: each file
+/// scanned for its names alone where it has the usual shape, decoded in
+/// full where not, merged as [`starting_config`] merges.
+pub fn names(opts: &PathOptions) -> Result<Names> {
+    let files: Vec<String> = opts
+        .precedence()
+        .into_iter()
+        .filter(|f| !f.is_empty())
+        .collect();
+    let mut merged = Names::default();
+    for names in each_file(&files, file_names) {
+        if let Some(names) = names? {
+            merged.merge(names);
+        }
+    }
+    Ok(merged)
+}
+
+/// One file's names; `None` when it does not exist.
+fn file_names(file: &str) -> Result<Option<Names>> {
+    match std::fs::read(file) {
+        Ok(bytes) => names_in(file, &bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(StoreError::Read {
+            file: file.to_string(),
+            source,
+        }),
+    }
+}
+
+fn names_in(file: &str, bytes: &[u8]) -> Result<Option<Names>> {
+    let load = |source: model::DecodeError| StoreError::Load {
+        file: file.to_string(),
+        source,
+    };
+    let text = kauth_formats::yaml::text(bytes).map_err(|e| load(e.into()))?;
+    Ok(Some(match names::scan(text) {
+        Some(names) => names,
+        None => Names::of(&model::decode(text, file).map_err(load)?),
+    }))
+}
+
 /// Files together larger than this are read and decoded on every core.
 const PARALLEL_BYTES: u64 = 256 << 10;
 
-/// [`load_file`] of each of `files`, in their order. A long `KUBECONFIG`
-/// list is decoded on all cores: the files are independent until merged.
+/// [`load_file`] of each of `files`, in their order.
 fn load_all(files: &[String]) -> Vec<Result<Option<Config>>> {
+    each_file(files, load_file)
+}
+
+/// `job` of each of `files`, in their order. A long `KUBECONFIG` list is
+/// read on all cores: the files are independent until merged.
+fn each_file<T: Send>(files: &[String], job: impl Fn(&str) -> T + Sync) -> Vec<T> {
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(files.len());
@@ -180,10 +228,10 @@ fn load_all(files: &[String]) -> Vec<Result<Option<Config>>> {
         .map(|m| m.len())
         .sum();
     if workers < 2 || bytes < PARALLEL_BYTES {
-        return files.iter().map(|f| load_file(f)).collect();
+        return files.iter().map(|f| job(f)).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, Result<Option<Config>>)> = std::thread::scope(|scope| {
+    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
         let work = || {
             let mut done = Vec::new();
             loop {
@@ -191,7 +239,7 @@ fn load_all(files: &[String]) -> Vec<Result<Option<Config>>> {
                 let Some(file) = files.get(i) else {
                     return done;
                 };
-                done.push((i, load_file(file)));
+                done.push((i, job(file)));
             }
         };
         let helpers: Vec<_> = (1..workers)

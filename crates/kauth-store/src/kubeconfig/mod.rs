@@ -14,7 +14,7 @@ pub use credentials::{
     CredentialError, UserCredential, client_certificate, client_certificate_and_key,
     context_namespace, read_referenced, select_user, user_credential,
 };
-pub use load::{PathOptions, load_file, starting_config};
+pub use load::{PathOptions, load_file, names, starting_config};
 pub use save::{modify, write_file};
 
 #[derive(Debug, thiserror::Error)]
