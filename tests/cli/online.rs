@@ -1012,3 +1012,38 @@ fn an_x509_v1_client_certificate_from_openssl_works_as_with_kubectl() {
     assert!(r.stdout.contains("olduser"), "{}", r.stdout);
     assert!(r.stderr.contains("prediction matches"), "{}", r.stderr);
 }
+
+/// `--kubelet` takes an IPv6 address with or without brackets and port;
+/// what is neither is refused with the flag named, before any connection.
+#[test]
+fn kubelet_addresses_in_ipv6_keep_their_port() {
+    let (tmp, server) = setup();
+    let kc = server.cert_kubeconfig("admin", "kadmin", &["system:masters"]);
+    // A port nothing listens on: the error names the address kauth dialled.
+    let closed = std::net::TcpListener::bind("[::1]:0")
+        .map(|l| l.local_addr().unwrap().port())
+        .ok();
+    if let Some(port) = closed {
+        for given in [format!("[::1]:{port}")] {
+            let r = kauth(
+                tmp.path(),
+                &kc,
+                &["request", "--kubelet", &given, "/pods"],
+                None,
+            );
+            assert_eq!(r.code, 2, "{}", r.stderr);
+            assert!(r.stderr.contains(&format!("[::1]:{port}")), "{}", r.stderr);
+            assert!(!r.stderr.contains(":10250"), "{}", r.stderr);
+        }
+    }
+    let r = kauth(
+        tmp.path(),
+        &kc,
+        &["request", "--kubelet", "fd00::5:x:1", "/pods"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--kubelet"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
+    assert!(server.requests().is_empty());
+}

@@ -32,7 +32,7 @@ pub struct RequestArgs {
     pub include: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// Talk to a kubelet (HOST or HOST:PORT, port 10250 by default)
+    /// Talk to a kubelet (HOST, HOST:PORT, an IPv6 address or [IPV6]:PORT; port 10250 by default)
     #[arg(long, value_name = "HOST")]
     pub kubelet: Option<String>,
     /// RBAC objects to explain a 403 with (near misses); repeatable
@@ -86,11 +86,8 @@ pub fn run(args: RequestArgs, global: &GlobalArgs) -> CliResult {
     }
     let mut connection = args.connection.clone();
     if let Some(k) = &args.kubelet {
-        let host = if k.contains(':') && !k.starts_with('[') {
-            k.clone()
-        } else {
-            format!("{k}:10250")
-        };
+        let host = kauth_auth::kubelet::authority(k)
+            .map_err(|e| CliError::new(format!("--kubelet: {e}")))?;
         connection.target.server = Some(format!("https://{host}"));
     }
     let resolved = connection.resolve(global)?;
