@@ -11,6 +11,7 @@ mod bearer_header;
 mod completion;
 mod config_safety;
 mod csr;
+mod csv_go;
 mod docs_examples;
 mod hostile_files;
 mod hostile_http;

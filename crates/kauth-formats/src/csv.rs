@@ -18,101 +18,165 @@ pub struct CsvError {
 const BARE_QUOTE: &str = "bare \" in non-quoted-field";
 const QUOTE: &str = "extraneous or missing \" in quoted-field";
 
-/// All records of `text`. Empty lines are skipped, as Go does; `\r\n`
-/// counts as `\n`.
+/// All records of `text`, as Go's `Reader.Read` returns them one by one
+/// until the first error. Empty lines are skipped, `\r\n` ends a line as
+/// `\n` does, a `\r` before the end of the text is dropped, and error
+/// columns count bytes, all as Go does.
 pub fn read_all(text: &str) -> Result<Vec<Record>, CsvError> {
-    let text = text.replace("\r\n", "\n");
-    let chars: Vec<char> = text.chars().collect();
+    let mut lines = Lines {
+        rest: text.as_bytes(),
+        number: 0,
+    };
     let mut records = Vec::new();
-    let mut i = 0;
-    let mut line = 1;
-    while i < chars.len() {
-        if chars[i] == '\n' {
-            line += 1;
-            i += 1;
-            continue;
-        }
-        let start_line = line;
-        let mut fields = Vec::new();
-        let mut line_start = i;
-        loop {
-            let mut field = String::new();
-            if i < chars.len() && chars[i] == '"' {
-                i += 1;
-                loop {
-                    match chars.get(i) {
-                        None => {
-                            return Err(CsvError {
-                                start_line,
-                                line,
-                                column: i - line_start + 1,
-                                message: QUOTE,
-                            });
-                        }
-                        Some('"') if chars.get(i + 1) == Some(&'"') => {
-                            field.push('"');
-                            i += 2;
-                        }
-                        Some('"') => {
-                            i += 1;
-                            break;
-                        }
-                        Some('\n') => {
-                            field.push('\n');
-                            line += 1;
-                            i += 1;
-                            line_start = i;
-                        }
-                        Some(c) => {
-                            field.push(*c);
-                            i += 1;
-                        }
-                    }
-                }
-                match chars.get(i) {
-                    None | Some('\n') | Some(',') => {}
-                    Some(_) => {
-                        return Err(CsvError {
-                            start_line,
-                            line,
-                            column: i - line_start + 1,
-                            message: QUOTE,
-                        });
-                    }
-                }
-            } else {
-                while i < chars.len() && chars[i] != ',' && chars[i] != '\n' {
-                    if chars[i] == '"' {
-                        return Err(CsvError {
-                            start_line,
-                            line,
-                            column: i - line_start + 1,
-                            message: BARE_QUOTE,
-                        });
-                    }
-                    field.push(chars[i]);
-                    i += 1;
-                }
-            }
-            fields.push(field);
-            match chars.get(i) {
-                Some(',') => i += 1,
-                Some('\n') => {
-                    i += 1;
-                    line += 1;
-                    break;
-                }
-                _ => break,
-            }
-        }
-        records.push((start_line, fields));
+    while let Some(record) = read_record(&mut lines)? {
+        records.push(record);
     }
     Ok(records)
 }
 
-/// One flag value read as one CSV line (pflag's `StringSlice`).
+/// One line of input: its bytes without the line break, and whether it
+/// had one.
+#[derive(Clone, Copy)]
+struct Line<'a> {
+    body: &'a [u8],
+    newline: bool,
+}
+
+impl Line<'_> {
+    fn is_empty(&self) -> bool {
+        self.body.is_empty() && !self.newline
+    }
+}
+
+struct Lines<'a> {
+    rest: &'a [u8],
+    /// Lines read so far (Go's `numLine`).
+    number: usize,
+}
+
+impl<'a> Lines<'a> {
+    /// Go's `readLine`; `None` at the end of the text.
+    fn next(&mut self) -> Option<Line<'a>> {
+        self.number += 1;
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (mut body, newline) = match memchr::memchr(b'\n', self.rest) {
+            Some(i) => {
+                let body = &self.rest[..i];
+                self.rest = &self.rest[i + 1..];
+                (body.strip_suffix(b"\r").unwrap_or(body), true)
+            }
+            None => (std::mem::take(&mut self.rest), false),
+        };
+        if !newline {
+            body = body.strip_suffix(b"\r").unwrap_or(body);
+        }
+        Some(Line { body, newline })
+    }
+}
+
+fn field_text(bytes: &[u8]) -> String {
+    // Fields are cut from UTF-8 text at ASCII bytes, so they are UTF-8.
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Go's `readRecord` with `FieldsPerRecord = -1`; `None` at the end.
+fn read_record(lines: &mut Lines) -> Result<Option<Record>, CsvError> {
+    let mut line = loop {
+        match lines.next() {
+            None => return Ok(None),
+            Some(line) if line.body.is_empty() => continue,
+            Some(line) => break line,
+        }
+    };
+    let start_line = lines.number;
+    let error = |line: usize, column: usize, message| CsvError {
+        start_line,
+        line,
+        column,
+        message,
+    };
+    let mut fields = Vec::new();
+    let (mut at, mut column, mut pos_line) = (0, 1, start_line);
+    'fields: loop {
+        let rest = &line.body[at..];
+        if rest.first() != Some(&b'"') {
+            let comma = memchr::memchr(b',', rest);
+            let field = &rest[..comma.unwrap_or(rest.len())];
+            if let Some(j) = memchr::memchr(b'"', field) {
+                return Err(error(lines.number, column + j, BARE_QUOTE));
+            }
+            fields.push(field_text(field));
+            match comma {
+                Some(i) => {
+                    at += i + 1;
+                    column += i + 1;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        // A quoted field, perhaps over several lines.
+        let mut field = Vec::new();
+        at += 1;
+        column += 1;
+        loop {
+            let rest = &line.body[at..];
+            if let Some(i) = memchr::memchr(b'"', rest) {
+                field.extend_from_slice(&rest[..i]);
+                at += i + 1;
+                column += i + 1;
+                match line.body.get(at) {
+                    Some(b'"') => {
+                        field.push(b'"');
+                        at += 1;
+                        column += 1;
+                    }
+                    Some(b',') => {
+                        at += 1;
+                        column += 1;
+                        fields.push(field_text(&field));
+                        continue 'fields;
+                    }
+                    None => {
+                        fields.push(field_text(&field));
+                        break 'fields;
+                    }
+                    Some(_) => return Err(error(lines.number, column - 1, QUOTE)),
+                }
+            } else if !line.is_empty() && (!rest.is_empty() || line.newline) {
+                field.extend_from_slice(rest);
+                if line.newline {
+                    field.push(b'\n');
+                }
+                column += rest.len() + usize::from(line.newline);
+                line = lines.next().unwrap_or(Line {
+                    body: b"",
+                    newline: false,
+                });
+                at = 0;
+                if !line.is_empty() {
+                    pos_line += 1;
+                    column = 1;
+                }
+            } else {
+                // The text ends inside the quotes.
+                return Err(error(pos_line, column, QUOTE));
+            }
+        }
+    }
+    Ok(Some((start_line, fields)))
+}
+
+/// One flag value read as one CSV record (pflag's `StringSlice`, which
+/// calls `Read` once: a second line is not read).
 pub fn read_line(value: &str) -> Result<Vec<String>, CsvError> {
-    Ok(read_all(value)?.into_iter().flat_map(|(_, r)| r).collect())
+    let mut lines = Lines {
+        rest: value.as_bytes(),
+        number: 0,
+    };
+    Ok(read_record(&mut lines)?.map(|(_, r)| r).unwrap_or_default())
 }
 
 #[cfg(test)]
