@@ -282,3 +282,45 @@ fn use_context_without_a_name_and_without_a_terminal_is_an_error() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("use-context"));
 }
+
+/// A write that is refused leaves no `~/.kube` behind, as with kubectl:
+/// the directory is made for the lock, and goes with it when nothing was
+/// written there.
+#[test]
+fn a_refused_write_leaves_no_kube_directory() {
+    let kubectl = crate::support::kubectl().expect("kubectl.1.32");
+    for args in [
+        &["config", "use-context", "nope"][..],
+        &["config", "delete-context", "nope"],
+        &["config", "unset", "foo.bar"],
+        &["config", "rename-context", "a", "b"],
+        &["config", "set-context", "--current", "--namespace", "x"],
+    ] {
+        for tool in [kubectl.clone(), assert_cmd::cargo::cargo_bin("kauth")] {
+            let home = tempfile::tempdir().unwrap();
+            let out = std::process::Command::new(&tool)
+                .args(args)
+                .env("HOME", home.path())
+                .env_remove("KUBECONFIG")
+                .output()
+                .unwrap();
+            assert!(!out.status.success(), "{tool:?} {args:?}");
+            assert!(!home.path().join(".kube").exists(), "{tool:?} {args:?}");
+        }
+    }
+    // A write that succeeds keeps the directory and drops the lock.
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kauth"))
+        .args(["config", "set-cluster", "c", "--server", "https://x"])
+        .env("HOME", home.path())
+        .env_remove("KUBECONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(home.path().join(".kube/config").is_file());
+    assert!(!home.path().join(".kube/config.lock").exists());
+}

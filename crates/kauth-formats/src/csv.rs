@@ -1,6 +1,12 @@
 //! Go's `encoding/csv` reader (`FieldsPerRecord = -1`, no comments, no
 //! lazy quotes), which both kube-apiserver's `--token-auth-file` and
 //! kubectl's list flags (`--exec-arg=a,b`) use.
+//!
+//! Written by hand, following Go's `readLine` and `readRecord` step by
+//! step, because the error a user sees is Go's text with Go's line and
+//! byte column, and Go's line rules (`\r\n`, a `\r` dropped at the end,
+//! empty lines skipped) differ from RFC 4180 readers such as the `csv`
+//! crate. `tests/go/csv` checks it against Go.
 
 /// A record and the line it starts on (1-based).
 pub type Record = (usize, Vec<String>);

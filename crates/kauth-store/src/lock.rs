@@ -26,12 +26,20 @@ pub enum LockError {
 #[derive(Debug)]
 pub struct Locks {
     held: Vec<PathBuf>,
+    /// Directories made to hold a lock, outermost first. Those still
+    /// empty when the locks go (the write failed or was refused) are
+    /// removed, so a refused command leaves no `~/.kube` behind.
+    made: Vec<PathBuf>,
 }
 
 impl Drop for Locks {
     fn drop(&mut self) {
         for path in self.held.drain(..).rev() {
             let _ = std::fs::remove_file(path);
+        }
+        for dir in self.made.drain(..).rev() {
+            // Fails, as it should, when the write put a file there.
+            let _ = std::fs::remove_dir(dir);
         }
     }
 }
@@ -47,20 +55,30 @@ pub fn lock_all(files: &[String], timeout: Duration) -> Result<Locks, LockError>
     let mut sorted: Vec<&String> = files.iter().filter(|f| !f.is_empty()).collect();
     sorted.sort();
     sorted.dedup();
-    let mut locks = Locks { held: Vec::new() };
+    let mut locks = Locks {
+        held: Vec::new(),
+        made: Vec::new(),
+    };
     for file in sorted {
         let path = lock_name(Path::new(file));
-        acquire(&path, timeout)?;
+        acquire(&path, timeout, &mut locks.made)?;
         locks.held.push(path);
     }
     Ok(locks)
 }
 
-fn acquire(path: &Path, timeout: Duration) -> Result<(), LockError> {
+fn acquire(path: &Path, timeout: Duration, made: &mut Vec<PathBuf>) -> Result<(), LockError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.exists()
     {
-        std::fs::create_dir_all(dir).map_err(|source| LockError::Io {
+        let missing: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        let made_here = std::fs::create_dir_all(dir);
+        made.extend(missing.into_iter().rev());
+        made_here.map_err(|source| LockError::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -110,5 +128,19 @@ mod tests {
         assert!(err.to_string().contains("config.lock"), "{err}");
         drop(held);
         assert!(lock_all(&[file], Duration::from_millis(50)).is_ok());
+    }
+
+    #[test]
+    fn directories_made_for_a_lock_go_with_it_unless_a_file_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let file = home.join(".kube/config").to_string_lossy().into_owned();
+        drop(lock_all(std::slice::from_ref(&file), Duration::from_secs(1)).unwrap());
+        assert!(!home.exists());
+        let held = lock_all(std::slice::from_ref(&file), Duration::from_secs(1)).unwrap();
+        std::fs::write(&file, "").unwrap();
+        drop(held);
+        assert!(Path::new(&file).exists());
+        assert!(!Path::new(&format!("{file}.lock")).exists());
     }
 }
