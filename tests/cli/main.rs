@@ -21,6 +21,7 @@ mod online;
 mod p12;
 mod pki;
 mod pki_openssl;
+mod proxy_go;
 mod rbac_replay;
 mod recorded_apiserver;
 mod request_target_go;

@@ -3,6 +3,7 @@
 //! plugin, OIDC id-token), impersonation and a timeout.
 
 pub mod api;
+pub mod env_proxy;
 pub mod exec;
 pub mod http;
 pub mod resolve;

@@ -296,7 +296,9 @@ pub fn resolve(
     }
     let server = ov.server.clone().unwrap_or_else(|| cluster.server.clone());
     let proxy = if cluster.proxy_url.is_empty() {
-        environment_proxy(&server)
+        crate::env_proxy::ProxyEnvironment::from_env()
+            .proxy_for(&server)
+            .map_err(CredentialError::Proxy)?
     } else {
         Some(cluster.proxy_url.clone())
     };
@@ -356,96 +358,5 @@ impl Resolved {
             user,
             checks: Vec::new(),
         })
-    }
-}
-
-/// The proxy from `HTTPS_PROXY`/`HTTP_PROXY` (upper or lower case) for the
-/// server, unless `NO_PROXY` exempts its host, as Go's
-/// `http.ProxyFromEnvironment` (client-go's default when a cluster has no
-/// `proxy-url`).
-fn environment_proxy(server: &str) -> Option<String> {
-    let var = |name: &str| {
-        std::env::var(name)
-            .or_else(|_| std::env::var(name.to_lowercase()))
-            .ok()
-            .filter(|v| !v.is_empty())
-    };
-    let https = server.starts_with("https://");
-    let proxy = var(if https { "HTTPS_PROXY" } else { "HTTP_PROXY" })?;
-    let host = server.split("://").nth(1)?.split(['/', '?']).next()?;
-    let host_only = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(v6),
-        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
-    };
-    // Go never proxies requests to localhost or loopback addresses.
-    let loopback = host_only.eq_ignore_ascii_case("localhost")
-        || host_only
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        return None;
-    }
-    if let Some(no_proxy) = var("NO_PROXY")
-        && no_proxy_matches(&no_proxy, host_only, host)
-    {
-        return None;
-    }
-    Some(if proxy.contains("://") {
-        proxy
-    } else {
-        format!("http://{proxy}")
-    })
-}
-
-/// Go's NO_PROXY rules, without CIDR ranges: `*`, a host (and its
-/// subdomains), `.domain`, or `host:port`.
-fn no_proxy_matches(list: &str, host: &str, host_port: &str) -> bool {
-    list.split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .any(|entry| {
-            if entry == "*" || entry == host_port {
-                return true;
-            }
-            let e = entry.trim_start_matches('.');
-            let e = e
-                .rsplit_once(':')
-                .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
-                .map_or(e, |(h, _)| h);
-            host.eq_ignore_ascii_case(e)
-                || host
-                    .to_ascii_lowercase()
-                    .ends_with(&format!(".{}", e.to_ascii_lowercase()))
-        })
-}
-
-#[cfg(test)]
-mod proxy_tests {
-    use super::no_proxy_matches;
-
-    #[test]
-    fn no_proxy_reads_like_go() {
-        assert!(no_proxy_matches(
-            "localhost,10.0.0.1",
-            "10.0.0.1",
-            "10.0.0.1:6443"
-        ));
-        assert!(no_proxy_matches(
-            ".example.com",
-            "api.example.com",
-            "api.example.com:443"
-        ));
-        assert!(no_proxy_matches(
-            "example.com",
-            "api.example.com",
-            "api.example.com:443"
-        ));
-        assert!(no_proxy_matches("*", "x", "x:1"));
-        assert!(!no_proxy_matches(
-            "example.com",
-            "example.org",
-            "example.org:443"
-        ));
-        assert!(!no_proxy_matches("", "x", "x:1"));
     }
 }

@@ -30,6 +30,9 @@ pub enum CredentialError {
     ImpersonationWithoutUser(String),
     #[error("cluster `{0}` has no server; pass --server")]
     NoServer(String),
+    /// Go refuses the proxy the environment names.
+    #[error("{0}")]
+    Proxy(String),
     #[error("user `{user}`: cannot read `{path}`: {source}")]
     File {
         user: String,
