@@ -163,7 +163,11 @@ pub fn send(
     body: Option<&[u8]>,
 ) -> Result<Response, CliError> {
     client.send(method, path, headers, body).map_err(|e| {
-        CliError::new(format!("{}: {e}", client.settings().server)).code(EXIT_NO_RESPONSE)
+        CliError::new(format!(
+            "{}: {e}",
+            kauth_client::http::redacted(&client.settings().server)
+        ))
+        .code(EXIT_NO_RESPONSE)
     })
 }
 

@@ -1046,3 +1046,110 @@ fn kubelet_addresses_in_ipv6_keep_their_port() {
     assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
     assert!(server.requests().is_empty());
 }
+
+/// Credentials in a proxy URL are sent as Go sends them: an HTTP proxy
+/// gets `Proxy-Authorization: Basic`, a SOCKS5 proxy the RFC 1929 login.
+/// User information in the server URL becomes basic authentication in
+/// place of the kubeconfig's token. No password is ever printed.
+#[test]
+fn credentials_in_proxy_and_server_urls_are_sent_and_never_printed() {
+    let (tmp, server) = setup();
+    let upstream = Some(format!("127.0.0.1:{}", server.port));
+    let base = std::fs::read_to_string(server.cert_kubeconfig("p", "kadmin", &["system:masters"]))
+        .unwrap();
+    let with_proxy = |name: &str, proxy_url: &str| {
+        let kc = tmp.path().join(name);
+        let text = base.replace(
+            "    server: ",
+            &format!("    proxy-url: {proxy_url}\n    server: "),
+        );
+        std::fs::write(&kc, text).unwrap();
+        kc
+    };
+    let secret = "s3cret-pw";
+    // HTTP CONNECT: the user and (percent-decoded) password as basic auth.
+    let http = crate::support::proxy::Proxy::serve(
+        upstream.clone(),
+        Some("Basic YWxpY2U6czNjcmV0LXB3QA==".into()),
+        false,
+    );
+    let url = http
+        .url
+        .replace("http://", &format!("http://alice:{secret}%40@"));
+    let r = kauth(
+        tmp.path(),
+        &with_proxy("h.kubeconfig", &url),
+        &["request", "/version"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let wrong = http.url.replace("http://", "http://alice:wrong-pw@");
+    let r = kauth(
+        tmp.path(),
+        &with_proxy("w.kubeconfig", &wrong),
+        &["request", "/version"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("407"), "{}", r.stderr);
+    assert!(!r.stderr.contains("wrong-pw"), "{}", r.stderr);
+    assert_eq!(
+        *http.credentials.lock().unwrap(),
+        [
+            Some("Basic YWxpY2U6czNjcmV0LXB3QA==".into()),
+            Some("Basic YWxpY2U6d3JvbmctcHc=".into())
+        ]
+    );
+    // SOCKS5 with a login; without one the proxy's demand is explained.
+    let socks =
+        crate::support::proxy::Proxy::serve(upstream.clone(), Some(format!("bob:{secret}")), true);
+    let url = socks
+        .url
+        .replace("socks5://", &format!("socks5://bob:{secret}@"));
+    let r = kauth(
+        tmp.path(),
+        &with_proxy("s.kubeconfig", &url),
+        &["request", "/version"],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = kauth(
+        tmp.path(),
+        &with_proxy("n.kubeconfig", &socks.url),
+        &["request", "/version"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("authentication"), "{}", r.stderr);
+    let url = socks.url.replace("socks5://", "socks5://bob:other-pw@");
+    let r = kauth(
+        tmp.path(),
+        &with_proxy("o.kubeconfig", &url),
+        &["request", "/version"],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("authentication failed"), "{}", r.stderr);
+    assert!(!r.stderr.contains("other-pw"), "{}", r.stderr);
+    assert_eq!(socks.targets.lock().unwrap().len(), 1);
+    // The server URL's user replaces the token, as in Go's client.
+    let kc = server.kubeconfig("t.kubeconfig", "    token: tok-123");
+    let text = std::fs::read_to_string(&kc).unwrap().replace(
+        "https://127.0.0.1:",
+        &format!("https://admin:{secret}@127.0.0.1:"),
+    );
+    std::fs::write(&kc, &text).unwrap();
+    let r = kauth(tmp.path(), &kc, &["request", "/api"], None);
+    assert!(!r.stderr.contains(secret), "{}", r.stderr);
+    assert_eq!(
+        server.requests().last().unwrap().header("Authorization"),
+        Some("Basic YWRtaW46czNjcmV0LXB3")
+    );
+    // An unreachable server is named without the password.
+    let dead = text.replace(&format!(":{}", server.port), ":1");
+    std::fs::write(&kc, dead).unwrap();
+    let r = kauth(tmp.path(), &kc, &["request", "/api"], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stderr.contains(secret), "{}", r.stderr);
+    assert!(r.stderr.contains("admin:xxxxx@"), "{}", r.stderr);
+}

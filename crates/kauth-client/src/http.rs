@@ -1,7 +1,17 @@
 //! A small HTTP/1.1 client over TCP and TLS: what kauth needs to talk to
 //! an API server or a kubelet (one request per connection, Content-Length
-//! and chunked bodies, HTTP and SOCKS5 proxies), with every failure kept
-//! distinct so it can be explained.
+//! and chunked bodies, HTTP and SOCKS5 proxies with their credentials),
+//! with every failure kept distinct so it can be explained.
+//!
+//! Written by hand rather than on reqwest or ureq: kauth's explanations
+//! need each step apart (resolving, connecting, the proxy's answer, the
+//! TLS handshake with the chain the server sent, the HTTP exchange), the
+//! rustls configuration is kauth's own (its verifier records what it saw),
+//! and every size is bounded where a hostile server could grow it. The
+//! request side follows Go's client: header values checked as Go checks
+//! them, the server URL's user sent as basic authentication, the proxy
+//! URL's user as `Proxy-Authorization` or the SOCKS5 login, and no
+//! password in an error (URLs are shown as Go's `URL.Redacted` shows them).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -10,7 +20,7 @@ use std::time::Duration;
 
 use super::ClientError;
 
-/// A parsed `https://host:port/prefix` server URL.
+/// A parsed `https://[user:password@]host:port/prefix` server URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub scheme: String,
@@ -18,11 +28,89 @@ pub struct Endpoint {
     pub port: u16,
     /// A path prefix (`/k8s/clusters/c-1` behind Rancher), without the final `/`.
     pub prefix: String,
+    /// The URL's user information, percent-decoded as Go's `url.Parse`
+    /// decodes it. Go's client sends it as basic authentication (to a
+    /// server) or `Proxy-Authorization` (to a proxy).
+    pub user: Option<UserInfo>,
+    /// Whether the URL names a port.
+    pub explicit_port: bool,
+}
+
+/// A user name and password from a URL; the password never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserInfo {
+    pub username: String,
+    pub password: Option<zeroize::Zeroizing<String>>,
+}
+
+impl std::fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserInfo")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "xxxxx"))
+            .finish()
+    }
+}
+
+impl UserInfo {
+    /// `Basic base64(user:password)`, as Go's `basicAuth`.
+    pub fn basic(&self) -> String {
+        use base64::Engine as _;
+        let pair = zeroize::Zeroizing::new(format!(
+            "{}:{}",
+            self.username,
+            self.password.as_ref().map_or("", |p| p.as_str())
+        ));
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
+        )
+    }
+}
+
+/// `url` with any password replaced by `xxxxx`, as Go's `URL.Redacted`:
+/// what errors and logs show.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => match rest[..at].split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:xxxxx{}", &rest[at..]),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// Go's `unescape` of user information: `%XX` decoded, a bad escape an
+/// error.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(
+                u8::from_str_radix(hex, 16)
+                    .ok()
+                    .filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))?,
+            );
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 impl Endpoint {
     pub fn parse(url: &str) -> Result<Endpoint, ClientError> {
-        let bad = |why: &str| ClientError::Url(format!("{url:?}: {why}"));
+        let shown = redacted(url);
+        let bad = |why: &str| ClientError::Url(format!("{shown:?}: {why}"));
         let (scheme, rest) = url
             .split_once("://")
             .ok_or_else(|| bad("no scheme (https://...)"))?;
@@ -34,21 +122,43 @@ impl Endpoint {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, ""),
         };
+        let (user, authority) = match authority.rfind('@') {
+            Some(at) => {
+                let (name, password) = match authority[..at].split_once(':') {
+                    Some((n, p)) => (n, Some(p)),
+                    None => (&authority[..at], None),
+                };
+                let decode = |t: &str| {
+                    percent_decode(t).ok_or_else(|| bad("invalid escape in the user information"))
+                };
+                let user = UserInfo {
+                    username: decode(name)?,
+                    password: password
+                        .map(|p| decode(p).map(zeroize::Zeroizing::new))
+                        .transpose()?,
+                };
+                (Some(user), &authority[at + 1..])
+            }
+            None => (None, authority),
+        };
         let default_port = if scheme == "https" { 443 } else { 80 };
-        let (host, port) = if let Some(stripped) = authority.strip_prefix('[') {
+        let (host, port, explicit_port) = if let Some(stripped) = authority.strip_prefix('[') {
             let end = stripped
                 .find(']')
                 .ok_or_else(|| bad("unclosed IPv6 address"))?;
             let host = &stripped[..end];
-            let port = match stripped[end + 1..].strip_prefix(':') {
-                Some(p) => p.parse().map_err(|_| bad("bad port"))?,
-                None => default_port,
-            };
-            (host.to_string(), port)
+            match stripped[end + 1..].strip_prefix(':') {
+                Some(p) => (
+                    host.to_string(),
+                    p.parse().map_err(|_| bad("bad port"))?,
+                    true,
+                ),
+                None => (host.to_string(), default_port, false),
+            }
         } else {
             match authority.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), p.parse().map_err(|_| bad("bad port"))?),
-                None => (authority.to_string(), default_port),
+                Some((h, p)) => (h.to_string(), p.parse().map_err(|_| bad("bad port"))?, true),
+                None => (authority.to_string(), default_port, false),
             }
         };
         if host.is_empty() {
@@ -59,6 +169,8 @@ impl Endpoint {
             host,
             port,
             prefix: path.trim_end_matches('/').to_string(),
+            user,
+            explicit_port,
         })
     }
 
@@ -103,14 +215,15 @@ impl Proxy {
         {
             let ep = Endpoint::parse(&format!("http://{rest}"))?;
             return Ok(Proxy::Socks5(Endpoint {
-                port: if rest.contains(':') { ep.port } else { 1080 },
+                port: if ep.explicit_port { ep.port } else { 1080 },
                 ..ep
             }));
         }
         let ep = Endpoint::parse(url)?;
         if ep.scheme != "http" {
             return Err(ClientError::Url(format!(
-                "proxy {url:?}: kauth supports http:// and socks5:// proxies"
+                "proxy {:?}: kauth supports http:// and socks5:// proxies",
+                redacted(url)
             )));
         }
         Ok(Proxy::Http(ep))
@@ -166,11 +279,16 @@ pub fn open(
         Some(Proxy::Http(p)) => {
             let mut s = connect_tcp(&p.host, p.port, timeout)?;
             let authority = target.authority();
-            write!(
-                s,
-                "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n"
-            )
-            .map_err(|e| ClientError::Proxy(e.to_string()))?;
+            // Go's transport sends the proxy URL's user as basic auth.
+            let auth = p.user.as_ref().map_or(String::new(), |u| {
+                format!("Proxy-Authorization: {}\r\n", u.basic())
+            });
+            let connect = zeroize::Zeroizing::new(format!(
+                "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n{auth}\r\n"
+            ));
+            drop(zeroize::Zeroizing::new(auth));
+            s.write_all(connect.as_bytes())
+                .map_err(|e| ClientError::Proxy(e.to_string()))?;
             let mut reader = BufReader::new(&mut s);
             let io = |e: std::io::Error| ClientError::Proxy(e.to_string());
             let mut budget = MAX_HEAD_BYTES;
@@ -198,14 +316,30 @@ pub fn open(
             let err = |e: std::io::Error| {
                 ClientError::Proxy(format!("SOCKS5 proxy {}: {e}", p.authority()))
             };
-            s.write_all(&[5, 1, 0]).map_err(err)?;
+            // RFC 1928 methods: none, and username/password (RFC 1929) when
+            // the proxy URL has a user, as Go's SOCKS dialer offers them.
+            let methods: &[u8] = if p.user.is_some() {
+                &[5, 2, 0, 2]
+            } else {
+                &[5, 1, 0]
+            };
+            s.write_all(methods).map_err(err)?;
             let mut reply = [0u8; 2];
             s.read_exact(&mut reply).map_err(err)?;
-            if reply != [5, 0] {
-                return Err(ClientError::Proxy(format!(
-                    "SOCKS5 proxy {} wants authentication kauth does not offer",
-                    p.authority()
-                )));
+            match (reply, &p.user) {
+                ([5, 0], _) => {}
+                ([5, 2], Some(user)) => socks5_login(&mut s, user, p)?,
+                _ => {
+                    return Err(ClientError::Proxy(format!(
+                        "SOCKS5 proxy {} wants authentication kauth does not offer{}",
+                        p.authority(),
+                        if p.user.is_some() {
+                            ""
+                        } else {
+                            " (no user in the proxy URL)"
+                        }
+                    )));
+                }
             }
             let host = target.host.as_bytes();
             let mut req = vec![5, 1, 0, 3, host.len() as u8];
@@ -234,6 +368,29 @@ pub fn open(
             s.read_exact(&mut rest).map_err(err)?;
             Ok(s)
         }
+    }
+}
+
+/// RFC 1929 username/password authentication, with Go's limits and
+/// messages.
+fn socks5_login(s: &mut TcpStream, user: &UserInfo, p: &Endpoint) -> Result<(), ClientError> {
+    let fail = |why: &str| ClientError::Proxy(format!("SOCKS5 proxy {}: {why}", p.authority()));
+    let name = user.username.as_bytes();
+    let password = user.password.as_ref().map_or(&b""[..], |p| p.as_bytes());
+    if name.is_empty() || name.len() > 255 || password.len() > 255 {
+        return Err(fail("invalid username/password"));
+    }
+    let mut login = zeroize::Zeroizing::new(vec![1, name.len() as u8]);
+    login.extend_from_slice(name);
+    login.push(password.len() as u8);
+    login.extend_from_slice(password);
+    s.write_all(&login).map_err(|e| fail(&e.to_string()))?;
+    let mut reply = [0u8; 2];
+    s.read_exact(&mut reply).map_err(|e| fail(&e.to_string()))?;
+    match reply {
+        [1, 0] => Ok(()),
+        [1, _] => Err(fail("username/password authentication failed")),
+        _ => Err(fail("invalid username/password version")),
     }
 }
 
@@ -530,6 +687,20 @@ pub fn tls_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_information_is_decoded_and_never_shown() {
+        let ep = Endpoint::parse("https://ad%20min:p%40ss:w@host:6443/x").unwrap();
+        let user = ep.user.as_ref().unwrap();
+        assert_eq!(user.username, "ad min");
+        assert_eq!(user.password.as_ref().unwrap().as_str(), "p@ss:w");
+        assert_eq!((ep.host.as_str(), ep.port), ("host", 6443));
+        assert!(!format!("{ep:?}").contains("p@ss"));
+        assert_eq!(redacted("https://u:pw@h:1/p@q"), "https://u:xxxxx@h:1/p@q");
+        assert_eq!(redacted("https://u@h"), "https://u@h");
+        let err = Endpoint::parse("https://u:p%zz@h").unwrap_err().to_string();
+        assert!(err.contains("u:xxxxx@h") && !err.contains("p%zz"), "{err}");
+    }
 
     #[test]
     fn endpoints_parse_like_server_urls() {

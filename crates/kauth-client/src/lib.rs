@@ -181,7 +181,14 @@ impl Client {
     ) -> Result<http::Response, ClientError> {
         let mut tls = self.settings.tls.clone();
         let mut all: Vec<(String, String)> = Vec::new();
+        // Go's client sends the server URL's user as basic authentication,
+        // and client-go's token and basic-auth layers then add nothing.
+        let url_user = self.endpoint.user.as_ref();
+        if let Some(user) = url_user {
+            all.push(("Authorization".into(), user.basic()));
+        }
         match &self.settings.auth {
+            _ if url_user.is_some() && !matches!(self.settings.auth, Auth::Exec(..)) => {}
             Auth::None => {}
             Auth::Bearer(t) => all.push(("Authorization".into(), format!("Bearer {}", t.as_str()))),
             Auth::Basic { username, password } => {
@@ -197,7 +204,7 @@ impl Client {
             }
             Auth::Exec(plugin, cluster) => {
                 let cred = self.exec_credential(plugin, cluster)?;
-                if let Some(t) = &cred.token {
+                if let Some(t) = cred.token.as_ref().filter(|_| url_user.is_none()) {
                     all.push(("Authorization".into(), format!("Bearer {}", t.as_str())));
                 }
                 if let Some((cert, key)) = &cred.client_certificate {
