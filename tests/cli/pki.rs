@@ -492,3 +492,47 @@ fn cert_issue_writes_the_kubeconfig_user_kubectl_reads() {
         r.stdout
     );
 }
+
+/// `--force` replaces all outputs or none: a certificate path that cannot
+/// be written (a directory) is refused before the key is touched, and the
+/// old key and certificate are kept byte for byte.
+#[test]
+fn force_never_loses_the_old_files_when_an_output_cannot_be_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let r = kauth(dir, &["cert", "issue", "--cn", "kfree", "--group", "dev"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let old_key = std::fs::read(dir.join("kfree.key")).unwrap();
+    std::fs::remove_file(dir.join("kfree.crt")).unwrap();
+    std::fs::create_dir(dir.join("kfree.crt")).unwrap();
+    let r = kauth(
+        dir,
+        &[
+            "cert", "issue", "--cn", "kfree", "--group", "dev", "--force",
+        ],
+    );
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("kfree.crt"), "{}", r.stderr);
+    assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
+    assert_eq!(std::fs::read(dir.join("kfree.key")).unwrap(), old_key);
+    assert_eq!(mode(&dir.join("kfree.key")), 0o600);
+    // A successful --force replaces both, and leaves no temporary file.
+    std::fs::remove_dir(dir.join("kfree.crt")).unwrap();
+    std::fs::write(dir.join("kfree.crt"), "old").unwrap();
+    let r = kauth(
+        dir,
+        &[
+            "cert", "issue", "--cn", "kfree", "--group", "dev", "--force",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_ne!(std::fs::read(dir.join("kfree.key")).unwrap(), old_key);
+    assert_ne!(std::fs::read(dir.join("kfree.crt")).unwrap(), b"old");
+    assert_eq!(mode(&dir.join("kfree.key")), 0o600);
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".kauth-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -1,6 +1,9 @@
 //! Writing keys, certificates and other outputs: private files are 0600
 //! from the first byte, nothing is overwritten without `force`, and a
-//! command writing several files checks them all before writing any.
+//! command writing several files writes all of them or none: each is
+//! complete in a temporary file beside its target before any target is
+//! touched, and a failure while putting them in place puts back every
+//! file already replaced.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +20,8 @@ pub enum FileError {
         #[source]
         source: std::io::Error,
     },
+    #[error("`{}` is a directory, not a file; choose another output path", .0.display())]
+    Directory(PathBuf),
     #[error("cannot read `{}`: {source}", .path.display())]
     Read {
         path: PathBuf,
@@ -63,77 +68,64 @@ pub fn check_writable(paths: &[&Path], force: bool) -> Result<(), FileError> {
     Ok(())
 }
 
-/// Writes every output, after checking all of them. A new file is
-/// created with `O_EXCL` and its final mode, so a key is never readable by
-/// others, not even for a moment; with `force` an existing file is
-/// replaced atomically.
+/// Writes every output, after checking all of them, or none of them. A
+/// new file appears with its final mode (a key is never readable by
+/// others, not even for a moment); with `force` an existing file is
+/// replaced atomically, and is still there, unchanged, if the command
+/// fails.
 pub fn write_all(outputs: &[Output], force: bool) -> Result<(), FileError> {
     let paths: Vec<&Path> = outputs.iter().map(|o| o.path).collect();
     check_writable(&paths, force)?;
-    let mut written: Vec<&Path> = Vec::new();
+    for path in &paths {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+            return Err(FileError::Directory(path.to_path_buf()));
+        }
+    }
+    let mut staged = Vec::new();
     for out in outputs {
-        if let Err(e) = write_one(out, force) {
-            // Leave nothing behind from this command.
-            for path in written {
-                let _ = std::fs::remove_file(path);
+        staged.push(stage(out).map_err(|source| FileError::Write {
+            path: out.path.to_path_buf(),
+            source,
+        })?);
+    }
+    // Each placed output, with the copy of the file it replaced.
+    let mut placed: Vec<(&Path, Option<PathBuf>)> = Vec::new();
+    for (out, tmp) in outputs.iter().zip(staged) {
+        match place(out, tmp, force) {
+            Ok(backup) => placed.push((out.path, backup)),
+            Err(e) => {
+                for (path, backup) in placed.into_iter().rev() {
+                    match backup {
+                        Some(old) => {
+                            let _ = std::fs::rename(old, path);
+                        }
+                        None => {
+                            let _ = std::fs::remove_file(path);
+                        }
+                    }
+                }
+                return Err(e);
             }
-            return Err(e);
         }
-        written.push(out.path);
+    }
+    for (_, backup) in placed {
+        if let Some(old) = backup {
+            let _ = std::fs::remove_file(old);
+        }
     }
     Ok(())
 }
 
-fn write_one(out: &Output, force: bool) -> Result<(), FileError> {
-    let err = |source| FileError::Write {
-        path: out.path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = out.path.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.exists()
-    {
-        std::fs::create_dir_all(dir).map_err(err)?;
-    }
-    if force && std::fs::symlink_metadata(out.path).is_ok() {
-        return replace_exact(out).map_err(err);
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(out.access.mode());
-    }
-    let mut file = match options.open(out.path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return Err(FileError::Exists(out.path.to_path_buf()));
-        }
-        Err(e) => return Err(err(e)),
-    };
-    let result = file.write_all(out.contents).and_then(|_| file.sync_all());
-    if let Err(e) = result {
-        drop(file);
-        let _ = std::fs::remove_file(out.path);
-        return Err(err(e));
-    }
-    // The umask may have narrowed the mode; set it exactly.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(out.path, std::fs::Permissions::from_mode(out.access.mode()))
-            .map_err(err)?;
-    }
-    Ok(())
-}
-
-/// Replaces an existing file atomically with a temp file created with the
-/// output's own mode (a new key must not inherit a loose mode).
-fn replace_exact(out: &Output) -> std::io::Result<()> {
+/// The output, complete and synced, in a temporary file beside its target
+/// with the output's exact mode.
+fn stage(out: &Output) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match out.path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)?;
+    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".kauth-").suffix(".tmp");
     #[cfg(unix)]
@@ -142,10 +134,50 @@ fn replace_exact(out: &Output) -> std::io::Result<()> {
         builder.permissions(std::fs::Permissions::from_mode(out.access.mode()));
     }
     let mut tmp = builder.tempfile_in(dir)?;
+    // The umask may have narrowed the mode; set it exactly.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(out.access.mode()))?;
+    }
     tmp.write_all(out.contents)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(out.path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Moves a staged output into place. A new file is never put over one
+/// that appeared meanwhile; a replaced file is first kept as a hard link
+/// (or a copy), whose path is returned so a later failure can restore it.
+fn place(
+    out: &Output,
+    tmp: tempfile::NamedTempFile,
+    force: bool,
+) -> Result<Option<PathBuf>, FileError> {
+    let err = |source| FileError::Write {
+        path: out.path.to_path_buf(),
+        source,
+    };
+    if !(force && std::fs::symlink_metadata(out.path).is_ok()) {
+        return match tmp.persist_noclobber(out.path) {
+            Ok(_) => Ok(None),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(FileError::Exists(out.path.to_path_buf()))
+            }
+            Err(e) => Err(err(e.error)),
+        };
+    }
+    let backup = tmp.path().with_extension("old");
+    if std::fs::hard_link(out.path, &backup).is_err() {
+        std::fs::copy(out.path, &backup).map_err(err)?;
+    }
+    match tmp.persist(out.path) {
+        Ok(_) => Ok(Some(backup)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&backup);
+            Err(err(e.error))
+        }
+    }
 }
 
 /// Replaces a file atomically, keeping its mode (new files get `access`).
