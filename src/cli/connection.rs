@@ -130,8 +130,9 @@ impl TargetArgs {
             timeout,
         };
         let opts = PathOptions::from_env(global.kubeconfig.as_deref());
-        let resolved = resolve::resolve(&opts, &ov)
+        let mut resolved = resolve::resolve(&opts, &ov)
             .map_err(|e| CliError::from_error(&e).code(EXIT_NO_RESPONSE))?;
+        resolved.settings.verbosity = global.verbosity.unwrap_or(0);
         if matches!(
             resolved.credential,
             Some(kauth_auth::authn::Credential::CertificateAndToken(..))

@@ -1153,3 +1153,54 @@ fn credentials_in_proxy_and_server_urls_are_sent_and_never_printed() {
     assert!(!r.stderr.contains(secret), "{}", r.stderr);
     assert!(r.stderr.contains("admin:xxxxx@"), "{}", r.stderr);
 }
+
+/// `-v=6` to `-v=9` log each request as client-go does, with the
+/// credential masked at every level.
+#[test]
+fn verbose_levels_log_requests_without_credentials() {
+    let (tmp, server) = setup();
+    let kc = server.kubeconfig("v.kubeconfig", "    token: s3cr3t-v-token");
+    let run = |level: &str| {
+        let r = kauth(tmp.path(), &kc, &[level, "request", "/version"], None);
+        assert!(
+            !r.stderr.contains("s3cr3t-v-token"),
+            "{level}: {}",
+            r.stderr
+        );
+        assert!(
+            !r.stdout.contains("s3cr3t-v-token"),
+            "{level}: {}",
+            r.stdout
+        );
+        r.stderr
+    };
+    let url = format!("https://127.0.0.1:{}/version", server.port);
+    let quiet = run("-v=0");
+    assert!(!quiet.contains(&url), "{quiet}");
+    let six = run("-v=6");
+    let line = six
+        .lines()
+        .find(|l| l.contains(&url))
+        .unwrap_or_else(|| panic!("{six}"));
+    assert!(line.starts_with('I') && line.contains("] GET "), "{line}");
+    // The test server does not know this token: 401, logged as such.
+    assert!(
+        line.contains(" 401 Unauthorized in ") && line.ends_with(" milliseconds"),
+        "{line}"
+    );
+    let eight = run("-v=8");
+    assert!(eight.contains("Request Headers:"), "{eight}");
+    assert!(
+        eight.contains("    Authorization: Bearer <masked>"),
+        "{eight}"
+    );
+    assert!(
+        eight.contains("Response Status: 401 Unauthorized in "),
+        "{eight}"
+    );
+    assert!(eight.contains("Response Headers:"), "{eight}");
+    assert!(eight.contains("Response Body: "), "{eight}");
+    let nine = run("-v=9");
+    assert!(nine.contains("curl -v -XGET "), "{nine}");
+    assert!(nine.contains(&format!("'{url}'")), "{nine}");
+}

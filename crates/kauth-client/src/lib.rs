@@ -6,6 +6,7 @@ pub mod api;
 pub mod env_proxy;
 pub mod exec;
 pub mod http;
+pub mod log;
 pub mod resolve;
 pub mod tls;
 
@@ -122,6 +123,10 @@ pub struct Settings {
     /// `None`: no timeout (`--request-timeout=0`).
     pub timeout: Option<Duration>,
     pub user_agent: String,
+    /// kubectl's `-v`: 6 logs each request's method, URL, status and time,
+    /// 7 the request headers, 8 the response headers and bodies, 9 a curl
+    /// command; credentials are masked (see [`log`]).
+    pub verbosity: u8,
 }
 
 pub struct Client {
@@ -223,10 +228,34 @@ impl Client {
         all.extend(headers.iter().cloned());
         let full_path = format!("{}{}", self.endpoint.prefix, path);
         http::check_request(method, &full_path, &all)?;
+        let url = format!(
+            "{}://{}{}",
+            self.endpoint.scheme,
+            self.endpoint.authority(),
+            full_path
+        );
+        let level = self.settings.verbosity;
+        log::request(level, method, &url, &all, body);
+        let start = std::time::Instant::now();
+        let result = self.transmit(method, &full_path, &all, body, &tls);
+        log::response(level, method, &url, &result, start.elapsed());
+        result
+    }
+
+    /// Connects (through the proxy), shakes hands and exchanges one
+    /// request, each failure told apart.
+    fn transmit(
+        &self,
+        method: &str,
+        full_path: &str,
+        all: &[(String, String)],
+        body: Option<&[u8]>,
+        tls: &tls::TlsSettings,
+    ) -> Result<http::Response, ClientError> {
         let host = self.endpoint.authority();
         let tcp = http::open(&self.endpoint, self.proxy.as_ref(), self.settings.timeout)?;
         if self.endpoint.scheme == "http" {
-            return http::exchange(tcp, method, &host, &full_path, &all, body);
+            return http::exchange(tcp, method, &host, full_path, all, body);
         }
         let name = tls
             .server_name
@@ -242,9 +271,7 @@ impl Client {
                 let seen = seen.lock().unwrap_or_else(|p| p.into_inner());
                 return Err(
                     match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                        Some(tls_err) => {
-                            ClientError::Tls(tls::explain(tls_err, &name, &seen, &tls))
-                        }
+                        Some(tls_err) => ClientError::Tls(tls::explain(tls_err, &name, &seen, tls)),
                         None if matches!(
                             e.kind(),
                             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
@@ -257,10 +284,10 @@ impl Client {
                 );
             }
         }
-        http::exchange(stream, method, &host, &full_path, &all, body).map_err(|e| match e {
+        http::exchange(stream, method, &host, full_path, all, body).map_err(|e| match e {
             ClientError::Rustls(err) => {
                 let seen = seen.lock().unwrap_or_else(|p| p.into_inner());
-                ClientError::Tls(tls::explain(&err, &name, &seen, &tls))
+                ClientError::Tls(tls::explain(&err, &name, &seen, tls))
             }
             other => other,
         })

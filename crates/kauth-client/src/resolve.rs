@@ -314,6 +314,7 @@ pub fn resolve(
             impersonate,
             timeout: ov.timeout,
             user_agent: format!("kauth/{}", env!("CARGO_PKG_VERSION")),
+            verbosity: 0,
         },
         context: context_name,
         cluster: cluster_name,
