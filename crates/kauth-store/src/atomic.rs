@@ -1,5 +1,11 @@
 //! Atomic file replacement: a temp file in the same directory, fsync,
-//! rename. The old file's mode is kept; a new file gets `new_mode`.
+//! rename. The old file's mode, owner and group are kept (root editing a
+//! user's kubeconfig leaves it the user's); a new file gets `new_mode`.
+//!
+//! A file with more than one hard link would lose its other names to a
+//! rename, so it is rewritten in place instead, as kubectl writes every
+//! file: the new content is first complete and synced in the temp file,
+//! then copied over the old one and synced, and the temp file removed.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -41,6 +47,16 @@ pub fn write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<()> {
     tmp.write_all(contents)?;
     tmp.as_file().sync_all()?;
     set_mode(tmp.path(), mode)?;
+    keep_owner(&target, tmp.as_file());
+    if hard_links(&target) > 1 {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .open(&target)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        return Ok(());
+    }
     tmp.persist(&target).map_err(|e| e.error)?;
     if let Ok(d) = std::fs::File::open(&dir) {
         let _ = d.sync_all();
@@ -60,6 +76,32 @@ fn create_dir_all(dir: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn create_dir_all(dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)
+}
+
+/// Gives the new file the old one's owner and group where the process may
+/// (root may; anyone may keep their own).
+#[cfg(unix)]
+fn keep_owner(old: &Path, new: &std::fs::File) {
+    use std::os::unix::fs::MetadataExt;
+    if let (Ok(was), Ok(is)) = (std::fs::metadata(old), new.metadata())
+        && (was.uid(), was.gid()) != (is.uid(), is.gid())
+    {
+        let _ = std::os::unix::fs::fchown(new, Some(was.uid()), Some(was.gid()));
+    }
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_: &Path, _: &std::fs::File) {}
+
+#[cfg(unix)]
+fn hard_links(path: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).map_or(0, |m| m.nlink())
+}
+
+#[cfg(not(unix))]
+fn hard_links(_: &Path) -> u64 {
+    0
 }
 
 #[cfg(unix)]
@@ -119,6 +161,37 @@ mod tests {
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o644
         );
+    }
+
+    #[test]
+    fn keeps_owner_group_and_hard_links() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("config");
+        std::fs::write(&p, b"one").unwrap();
+        // As root (CI), hand the file to another user first.
+        let other = std::os::unix::fs::chown(&p, Some(4242), Some(4343)).is_ok();
+        let before = std::fs::metadata(&p).unwrap();
+        write(&p, b"two", 0o600).unwrap();
+        let after = std::fs::metadata(&p).unwrap();
+        assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+        if other {
+            assert_eq!(after.uid(), 4242);
+        }
+        let twin = dir.path().join("twin");
+        std::fs::hard_link(&p, &twin).unwrap();
+        write(&p, b"three", 0o600).unwrap();
+        assert_eq!(std::fs::read(&twin).unwrap(), b"three");
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().ino(),
+            std::fs::metadata(&twin).unwrap().ino()
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().starts_with(".kauth-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 
     #[test]
