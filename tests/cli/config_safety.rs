@@ -324,3 +324,61 @@ fn a_refused_write_leaves_no_kube_directory() {
     assert!(home.path().join(".kube/config").is_file());
     assert!(!home.path().join(".kube/config.lock").exists());
 }
+
+/// Writers reaching one kubeconfig through a symbolic link and through
+/// its real path exclude each other: no edit is lost.
+#[test]
+fn writers_through_a_link_and_the_target_lose_no_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real-config");
+    std::fs::write(&real, "apiVersion: v1\nkind: Config\n").unwrap();
+    let link = dir.path().join("link-config");
+    std::os::unix::fs::symlink("real-config", &link).unwrap();
+    let per_writer = 25;
+    let writers: Vec<_> = [real.clone(), link.clone()]
+        .into_iter()
+        .enumerate()
+        .map(|(w, path)| {
+            let home = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                for i in 0..per_writer {
+                    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("kauth"))
+                        .args([
+                            "config",
+                            "set-context",
+                            &format!("c-{w}-{i}"),
+                            "--namespace",
+                            "x",
+                        ])
+                        .env("KUBECONFIG", &path)
+                        .env("HOME", &home)
+                        .output()
+                        .unwrap();
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let text = std::fs::read_to_string(&real).unwrap();
+    let contexts = text.lines().filter(|l| l.starts_with("  name: c-")).count();
+    assert_eq!(contexts, 2 * per_writer, "{text}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let locks: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".lock"))
+        .collect();
+    assert!(locks.is_empty(), "{locks:?}");
+}

@@ -51,20 +51,50 @@ pub fn lock_name(file: &Path) -> PathBuf {
 }
 
 /// Locks `files` in sorted order (as client-go does, to avoid deadlocks).
+/// Each file is locked under the name it was given (the `<file>.lock`
+/// kubectl takes) and under its resolved path, so writers that reach one
+/// file through different symbolic links exclude each other.
 pub fn lock_all(files: &[String], timeout: Duration) -> Result<Locks, LockError> {
-    let mut sorted: Vec<&String> = files.iter().filter(|f| !f.is_empty()).collect();
+    let mut sorted: Vec<String> = files
+        .iter()
+        .filter(|f| !f.is_empty())
+        .flat_map(|f| [in_real_dir(Path::new(f)), resolved(Path::new(f))])
+        .collect();
     sorted.sort();
     sorted.dedup();
     let mut locks = Locks {
         held: Vec::new(),
         made: Vec::new(),
     };
-    for file in sorted {
+    for file in &sorted {
         let path = lock_name(Path::new(file));
         acquire(&path, timeout, &mut locks.made)?;
         locks.held.push(path);
     }
     Ok(locks)
+}
+
+/// The file's path with every symbolic link resolved (its directory's,
+/// when the file does not exist yet).
+fn resolved(file: &Path) -> String {
+    match std::fs::canonicalize(file) {
+        Ok(real) => real.to_string_lossy().into_owned(),
+        Err(_) => in_real_dir(file),
+    }
+}
+
+/// The file's name in its directory with the directory's links resolved:
+/// the same lock file as `<file>.lock` for the name as given, spelled so
+/// that two spellings of it compare equal.
+fn in_real_dir(file: &Path) -> String {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(dir), file.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name).to_string_lossy().into_owned(),
+        _ => file.to_string_lossy().into_owned(),
+    }
 }
 
 fn acquire(path: &Path, timeout: Duration, made: &mut Vec<PathBuf>) -> Result<(), LockError> {
