@@ -382,3 +382,58 @@ fn writers_through_a_link_and_the_target_lose_no_edit() {
         .collect();
     assert!(locks.is_empty(), "{locks:?}");
 }
+
+/// `kill -9` at any moment of a write leaves either the old or the new
+/// file, and a lock the next write recognises as a dead kauth's and takes
+/// over at once; that write also removes the temporary copies left.
+#[test]
+fn a_write_killed_at_any_moment_leaves_a_whole_file_and_no_blocking_lock() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("config"), "apiVersion: v1\nkind: Config\n").unwrap();
+    let kauth = |args: &[&str]| {
+        let mut c = Command::new(cargo_bin("kauth"));
+        c.args(args)
+            .current_dir(dir)
+            .env("KUBECONFIG", "config")
+            .env("HOME", dir)
+            .env("KAUTH_LOCK_TIMEOUT", "2")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        c
+    };
+    for i in 0..30u64 {
+        let mut child = kauth(&["config", "set-context", &format!("c{i}"), "--cluster", "c"])
+            .spawn()
+            .unwrap();
+        // From before the lock is taken to after the file is written.
+        std::thread::sleep(std::time::Duration::from_micros(500 + 350 * i));
+        let _ = child.kill();
+        let _ = child.wait();
+        let view = kauth(&["config", "view"]).output().unwrap();
+        assert!(
+            view.status.success(),
+            "{}",
+            String::from_utf8_lossy(&view.stderr)
+        );
+    }
+    let started = std::time::Instant::now();
+    let out = kauth(&["config", "set-context", "after", "--cluster", "c"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    assert!(contexts(dir, "config").contains(&"after".to_string()));
+    assert!(!dir.join("config.lock").exists());
+    // The copies killed writes left (tokens and all) are gone too.
+    let left: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".kauth-") || n.contains(".lock."))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -40,7 +40,7 @@ pub fn write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<()> {
     }
     let mode = existing_mode(&target).unwrap_or(new_mode);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".kauth-")
+        .prefix(&temp_prefix())
         .suffix(".tmp")
         .permissions(permissions(mode))
         .tempfile_in(&dir)?;
@@ -62,6 +62,44 @@ pub fn write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// `.kauth-PID-`: a temporary file names the process that made it, so one
+/// left by a killed kauth (a whole copy of a kubeconfig, tokens and all)
+/// can be told from one being written.
+pub(crate) fn temp_prefix() -> String {
+    format!(".kauth-{}-", std::process::id())
+}
+
+/// Removes the temporary files that killed kauth processes left in the
+/// directory of `file` (their process no longer exists). Called under the
+/// kubeconfig lock, when no other kauth writes that kubeconfig.
+pub fn remove_leftovers(file: &Path) {
+    let target = resolve_target(file);
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".kauth-")) else {
+            continue;
+        };
+        let Some((pid, tail)) = rest.split_once('-') else {
+            continue;
+        };
+        let ours = tail.ends_with(".tmp") || tail.ends_with(".old");
+        if let Ok(pid) = pid.parse::<u32>()
+            && ours
+            && pid != std::process::id()
+            && !crate::lock::process_exists(pid)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 #[cfg(unix)]

@@ -127,7 +127,8 @@ fn stage(out: &Output) -> std::io::Result<tempfile::NamedTempFile> {
         std::fs::create_dir_all(dir)?;
     }
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".kauth-").suffix(".tmp");
+    let prefix = atomic::temp_prefix();
+    builder.prefix(&prefix).suffix(".tmp");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -34,6 +34,9 @@ pub fn modify<T, E: From<StoreError>>(
 ) -> std::result::Result<T, E> {
     let timeout = opts.lock_timeout.clone().map_err(StoreError::Setting)?;
     let _locks = lock::lock_all(&opts.precedence(), timeout).map_err(StoreError::from)?;
+    for file in opts.precedence().iter().filter(|f| !f.is_empty()) {
+        atomic::remove_leftovers(Path::new(file));
+    }
     let starting = starting_config(opts)?;
     let mut new = starting.clone();
     let out = edit(&mut new)?;
