@@ -141,6 +141,18 @@ impl TargetArgs {
                 "warning: both a client certificate and a bearer token are sent; kube-apiserver tries the certificate first, so the token only counts if the certificate is not trusted"
             );
         }
+        let plain = resolved
+            .settings
+            .server
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+        let sends_credential = !matches!(resolved.settings.auth, kauth_client::Auth::None)
+            || resolved.settings.server.contains('@');
+        if plain && sends_credential {
+            eprintln!(
+                "warning: the server URL is http://, so the credential is sent unencrypted; anyone on the path can read and reuse it"
+            );
+        }
         if resolved.settings.tls.insecure {
             eprintln!(
                 "warning: the server's certificate is not verified (insecure-skip-tls-verify)"

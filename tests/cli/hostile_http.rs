@@ -315,3 +315,27 @@ fn a_kubeconfig_with_both_warns_once() {
     );
     assert_eq!(r.stderr.matches("warning: both").count(), 1, "{}", r.stderr);
 }
+
+/// A credential sent to an `http://` server is sent in the clear: kauth
+/// says so (once) and never prints the credential; without a credential
+/// there is nothing to warn about.
+#[test]
+fn a_credential_over_plain_http_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = Hostile::answering(OK);
+    let kc = server.kubeconfig(tmp.path(), "    token: plain-http-token");
+    let r = kauth(tmp.path(), &kc, &["request", "/version"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("sent unencrypted").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("plain-http-token"), "{}", r.stderr);
+    let server = Hostile::answering(OK);
+    let anonymous = server.kubeconfig(tmp.path(), "    {}");
+    let r = kauth(tmp.path(), &anonymous, &["request", "/version"], None);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("unencrypted"), "{}", r.stderr);
+}
