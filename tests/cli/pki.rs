@@ -536,3 +536,65 @@ fn force_never_loses_the_old_files_when_an_output_cannot_be_written() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// A DER file, a PEM block cut before its END line, a file holding other
+/// blocks, a damaged DER structure and a damaged PKCS#12 bundle are each
+/// refused in one line that says which it is, never in a parser's debug
+/// form.
+#[test]
+fn unreadable_inputs_say_what_is_wrong_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let r = kauth(dir, &["cert", "issue", "--cn", "kfree"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let pem = std::fs::read_to_string(dir.join("kfree.crt")).unwrap();
+    let (ok, _) = openssl(
+        dir,
+        &[
+            "x509",
+            "-in",
+            "kfree.crt",
+            "-outform",
+            "der",
+            "-out",
+            "der.crt",
+        ],
+    );
+    assert!(ok);
+    std::fs::write(dir.join("cut.crt"), &pem[..pem.len() / 2]).unwrap();
+    std::fs::write(
+        dir.join("bad.crt"),
+        "-----BEGIN CERTIFICATE-----\nMAMCAQM=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("bad.p12"), [0x30, 0x03, 0x02, 0x01, 0x03]).unwrap();
+    for (args, says) in [
+        (&["cert", "inspect", "der.crt"][..], "-inform der"),
+        (
+            &["cert", "inspect", "cut.crt"],
+            "no `-----END CERTIFICATE-----` line",
+        ),
+        (
+            &["cert", "inspect", "kfree.key"],
+            "the file holds: PRIVATE KEY",
+        ),
+        (&["cert", "inspect", "bad.crt"], "not valid DER"),
+        (
+            &["p12", "inspect", "bad.p12", "--password-file", "kfree.crt"],
+            "ends early",
+        ),
+    ] {
+        let r = kauth(dir, args);
+        assert_ne!(r.code, 0, "{args:?}");
+        assert!(r.stderr.contains(says), "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.trim_end().lines().count(),
+            1,
+            "{args:?}: {}",
+            r.stderr
+        );
+        for debug in ["{ ", "Der(", "ASN1Error", "Tag("] {
+            assert!(!r.stderr.contains(debug), "{args:?}: {}", r.stderr);
+        }
+    }
+}

@@ -44,7 +44,7 @@ impl Ca {
     /// Checks that `cert_der` is a CA certificate and `key` its key.
     pub fn new(cert_der: Vec<u8>, key: PrivateKey) -> Result<Ca, CaError> {
         let (_, c) = X509Certificate::from_der(&cert_der)
-            .map_err(|e| CertError::Malformed(e.to_string()))?;
+            .map_err(|e| CertError::Malformed(crate::cert::der_reason(&e)))?;
         match c.basic_constraints() {
             Ok(Some(bc)) if bc.value.ca => {}
             _ => return Err(CaError::NotCa),

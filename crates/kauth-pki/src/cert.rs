@@ -25,12 +25,12 @@ fn sha1(data: &[u8]) -> Vec<u8> {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CertError {
-    #[error("not a PEM certificate (no `-----BEGIN CERTIFICATE-----` block)")]
-    NotPem,
+    #[error("not a PEM certificate: {0}")]
+    NotPem(String),
     #[error("malformed certificate: {0}")]
     Malformed(String),
-    #[error("not a PEM certificate request (no `-----BEGIN CERTIFICATE REQUEST-----` block)")]
-    NotCsr,
+    #[error("not a PEM certificate request: {0}")]
+    NotCsr(String),
     #[error("malformed certificate request: {0}")]
     MalformedCsr(String),
     #[error(
@@ -39,6 +39,25 @@ pub enum CertError {
     CsrSignature,
     #[error(transparent)]
     Key(#[from] KeyError),
+}
+
+/// x509-parser's error in words: its own text is a debug form
+/// (`Der(UnexpectedTag { expected: Some(Tag(16)), actual: Tag(2) })`).
+pub fn der_reason(e: &x509_parser::nom::Err<x509_parser::error::X509Error>) -> String {
+    use x509_parser::error::X509Error;
+    use x509_parser::nom::Err;
+    let ends_early = "the data ends early (a truncated file?)".to_string();
+    match e {
+        Err::Incomplete(_) => ends_early,
+        Err::Error(X509Error::Der(d)) | Err::Failure(X509Error::Der(d)) => {
+            if matches!(d, x509_parser::der_parser::error::Error::Incomplete(_)) {
+                ends_early
+            } else {
+                "not valid DER where the structure calls for it".to_string()
+            }
+        }
+        Err::Error(other) | Err::Failure(other) => other.to_string(),
+    }
 }
 
 pub const EKU_CLIENT_AUTH: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 3, 2];
@@ -330,17 +349,25 @@ pub fn to_pem(tag: &str, der: &[u8]) -> String {
 
 /// Every `CERTIFICATE` block of a PEM text, as DER.
 pub fn certificates_from_pem(text: &[u8]) -> Result<Vec<Vec<u8>>, CertError> {
-    let blocks = pem::parse_many(text).map_err(|_| CertError::NotPem)?;
+    let missing = || {
+        CertError::NotPem(crate::pem_hint::why_missing(
+            text,
+            "CERTIFICATE",
+            "x509",
+            |l| l == "CERTIFICATE",
+        ))
+    };
+    let blocks = pem::parse_many(text).map_err(|_| missing())?;
     let certs: Vec<Vec<u8>> = blocks
         .into_iter()
         .filter(|b| b.tag() == "CERTIFICATE")
         .map(|b| b.into_contents())
         .collect();
     if certs.is_empty() {
-        return Err(CertError::NotPem);
+        return Err(missing());
     }
     for der in &certs {
-        X509Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+        X509Certificate::from_der(der).map_err(|e| CertError::Malformed(der_reason(&e)))?;
     }
     Ok(certs)
 }
@@ -356,14 +383,23 @@ pub struct CsrInfo {
 /// Reads a PEM CSR (`CERTIFICATE REQUEST`, or openssl's older `NEW
 /// CERTIFICATE REQUEST`) and checks its self-signature.
 pub fn read_csr(text: &[u8]) -> Result<CsrInfo, CertError> {
-    let blocks = pem::parse_many(text).map_err(|_| CertError::NotCsr)?;
+    let is_csr = |l: &str| l == "CERTIFICATE REQUEST" || l == "NEW CERTIFICATE REQUEST";
+    let missing = || {
+        CertError::NotCsr(crate::pem_hint::why_missing(
+            text,
+            "CERTIFICATE REQUEST",
+            "req",
+            is_csr,
+        ))
+    };
+    let blocks = pem::parse_many(text).map_err(|_| missing())?;
     let block = blocks
         .into_iter()
-        .find(|b| b.tag() == "CERTIFICATE REQUEST" || b.tag() == "NEW CERTIFICATE REQUEST")
-        .ok_or(CertError::NotCsr)?;
+        .find(|b| is_csr(b.tag()))
+        .ok_or_else(missing)?;
     let der = block.contents();
     let (_, csr) = X509CertificationRequest::from_der(der)
-        .map_err(|e| CertError::MalformedCsr(e.to_string()))?;
+        .map_err(|e| CertError::MalformedCsr(der_reason(&e)))?;
     // As Go's `CertificateRequest.CheckSignature`: SHA-1 still allowed.
     super::signature::check(
         &csr.signature_algorithm,

@@ -180,7 +180,7 @@ pub fn requested_subject(obj: &Value) -> Result<Subject, CertError> {
     let pem = obj["spec"]["request"]
         .as_str()
         .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
-        .ok_or(CertError::NotCsr)?;
+        .ok_or_else(|| CertError::NotCsr("`spec.request` is not base64".into()))?;
     Ok(cert::read_csr(&pem)?.subject)
 }
 

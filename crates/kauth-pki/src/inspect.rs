@@ -35,7 +35,8 @@ pub struct CertificateFacts {
 }
 
 pub fn facts(der: &[u8]) -> Result<CertificateFacts, CertError> {
-    let (_, c) = X509Certificate::from_der(der).map_err(|e| CertError::Malformed(e.to_string()))?;
+    let (_, c) = X509Certificate::from_der(der)
+        .map_err(|e| CertError::Malformed(crate::cert::der_reason(&e)))?;
     let mut f = CertificateFacts {
         subject: name::one_line(c.subject()),
         issuer: name::one_line(c.issuer()),

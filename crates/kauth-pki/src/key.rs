@@ -87,8 +87,8 @@ impl KeyAlgorithm {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    #[error("not a PEM private key (no `-----BEGIN ... PRIVATE KEY-----` block)")]
-    NotPem,
+    #[error("not a PEM private key: {0}")]
+    NotPem(String),
     #[error("the key is encrypted ({0}); decrypt it first, e.g. `openssl pkey -in KEY -out PLAIN`")]
     Encrypted(&'static str),
     #[error("unsupported key: {0}")]
@@ -157,11 +157,19 @@ impl PrivateKey {
         if text.contains("Proc-Type: 4,ENCRYPTED") {
             return Err(KeyError::Encrypted("legacy PEM encryption"));
         }
-        let blocks = pem::parse_many(text).map_err(|_| KeyError::NotPem)?;
+        let missing = || {
+            KeyError::NotPem(crate::pem_hint::why_missing(
+                text.as_bytes(),
+                "PRIVATE KEY",
+                "pkey",
+                |l| l.ends_with("PRIVATE KEY"),
+            ))
+        };
+        let blocks = pem::parse_many(text).map_err(|_| missing())?;
         let block = blocks
             .into_iter()
             .find(|b| b.tag().ends_with("PRIVATE KEY"))
-            .ok_or(KeyError::NotPem)?;
+            .ok_or_else(missing)?;
         let der = Zeroizing::new(block.contents().to_vec());
         match block.tag() {
             "ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted("PKCS#8 ENCRYPTED PRIVATE KEY")),
@@ -391,7 +399,10 @@ mod tests {
             PrivateKey::from_pem(legacy),
             Err(KeyError::Encrypted(_))
         ));
-        assert_eq!(PrivateKey::from_pem("hello").unwrap_err(), KeyError::NotPem);
+        assert_eq!(
+            PrivateKey::from_pem("hello").unwrap_err(),
+            KeyError::NotPem("no `-----BEGIN PRIVATE KEY-----` block".into())
+        );
         let ssh = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
         assert!(
             PrivateKey::from_pem(ssh)

@@ -8,4 +8,5 @@ pub mod inspect;
 pub mod key;
 pub mod name;
 pub mod p12;
+mod pem_hint;
 pub mod signature;

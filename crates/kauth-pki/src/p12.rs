@@ -80,10 +80,53 @@ pub enum P12Error {
     WrongPassword,
     #[error("unsupported {0}")]
     Unsupported(String),
+    #[error(
+        "the bundle asks for {0} key-derivation iterations; kauth stops at {MAX_ITERATIONS} (each costs a hash, so a hostile bundle could keep it busy for hours)"
+    )]
+    Iterations(u32),
 }
 
-fn malformed(e: impl std::fmt::Display) -> P12Error {
-    P12Error::Malformed(e.to_string())
+fn malformed(e: impl Why) -> P12Error {
+    P12Error::Malformed(e.why())
+}
+
+/// Why a structure could not be read, in words (the ASN.1 reader's own
+/// text is its debug form).
+trait Why {
+    fn why(&self) -> String;
+}
+
+impl Why for cbc::cipher::InvalidLength {
+    fn why(&self) -> String {
+        "a key or IV of the wrong length for its cipher".to_string()
+    }
+}
+
+impl Why for yasna::ASN1Error {
+    fn why(&self) -> String {
+        use yasna::ASN1ErrorKind as K;
+        match self.kind() {
+            K::Eof => "the data ends early (a truncated file?)",
+            K::Extra => "unexpected bytes after the end of a structure",
+            K::IntegerOverflow => "a number is too large",
+            K::StackOverflow => "structures nested too deeply",
+            K::Invalid => "not valid DER or BER",
+        }
+        .to_string()
+    }
+}
+
+/// The most key-derivation iterations kauth runs for a bundle it reads:
+/// far above any tool's default (OpenSSL 2,048, Java 10,000; OWASP's advice
+/// for PBKDF2-SHA-256 600,000), a few seconds of work.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+
+/// An iteration count read from a bundle, refused above the limit.
+fn bounded(iterations: u32) -> Result<u32, P12Error> {
+    if iterations > MAX_ITERATIONS {
+        return Err(P12Error::Iterations(iterations));
+    }
+    Ok(iterations)
 }
 
 fn oid(parts: &[u64]) -> ObjectIdentifier {
@@ -590,6 +633,7 @@ fn decrypt(
     match alg_oid {
         o if o == OID_PBE_SHA1_3DES => {
             let (salt, iterations) = pbe(params)?;
+            let iterations = bounded(iterations)?;
             let key = pkcs12_kdf(Hash::Sha1, password, &salt, iterations, 1, 24);
             let iv = pkcs12_kdf(Hash::Sha1, password, &salt, iterations, 2, 8);
             let pt = cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
@@ -601,6 +645,7 @@ fn decrypt(
         o if o == OID_PBE_SHA1_RC2_40 || o == OID_PBE_SHA1_RC2_128 => {
             let bits = if o == OID_PBE_SHA1_RC2_40 { 40 } else { 128 };
             let (salt, iterations) = pbe(params)?;
+            let iterations = bounded(iterations)?;
             let key = pkcs12_kdf(Hash::Sha1, password, &salt, iterations, 1, bits / 8);
             let iv = pkcs12_kdf(Hash::Sha1, password, &salt, iterations, 2, 8);
             let rc2 = rc2::Rc2::new_with_eff_key_len(&key, bits);
@@ -636,6 +681,7 @@ fn decrypt(
                 })
             })
             .map_err(malformed)?;
+            let iterations = bounded(iterations)?;
             let prf = match prf {
                 None => Hash::Sha1,
                 Some((o, _)) => Hash::from_hmac_oid(&o)
@@ -736,6 +782,7 @@ pub fn inspect(der: &[u8], password: &str) -> Result<Inspection, P12Error> {
         friendly_names: Vec::new(),
     };
     if let Some((alg, expected, salt, iterations)) = mac {
+        let iterations = bounded(iterations)?;
         let hash = Hash::from_oid(&alg.to_vec())
             .ok_or_else(|| P12Error::Unsupported("MAC digest".into()))?;
         let key = pkcs12_kdf(
@@ -903,5 +950,45 @@ mod tests {
             assert_eq!(r.friendly_names, ["kfree", "kfree"]);
             assert_eq!(inspect(&der, "wrong").unwrap_err(), P12Error::WrongPassword);
         }
+    }
+
+    /// A bundle whose MAC asks for billions of iterations is refused at
+    /// once instead of hashing for hours.
+    #[test]
+    fn a_huge_iteration_count_is_refused_at_once() {
+        let key = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        let cert = vec![0x30, 0x03, 0x02, 0x01, 0x01];
+        let der = export(Encryption::Compat, "pw", &key, &[cert], None);
+        let (auth_safe, digest_info, salt) = yasna::parse_der(&der, |r| {
+            r.read_sequence(|r| {
+                r.next().read_u32()?;
+                let auth_safe = r.next().read_der()?;
+                let (d, s) = r.next().read_sequence(|r| {
+                    let d = r.next().read_der()?;
+                    let s = r.next().read_bytes()?;
+                    r.next().read_u32()?;
+                    Ok((d, s))
+                })?;
+                Ok((auth_safe, d, s))
+            })
+        })
+        .unwrap();
+        let hostile = yasna::construct_der(|w| {
+            w.write_sequence(|w| {
+                w.next().write_u32(3);
+                w.next().write_der(&auth_safe);
+                w.next().write_sequence(|w| {
+                    w.next().write_der(&digest_info);
+                    w.next().write_bytes(&salt);
+                    w.next().write_u32(u32::MAX);
+                });
+            })
+        });
+        let started = std::time::Instant::now();
+        assert_eq!(
+            inspect(&hostile, "pw").unwrap_err(),
+            P12Error::Iterations(u32::MAX)
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
     }
 }
