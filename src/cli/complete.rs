@@ -23,7 +23,10 @@ pub fn complete_env() {
     if std::env::var_os("COMPLETE").is_none_or(|v| v.is_empty()) {
         return;
     }
-    CompleteEnv::with_factory(command)
+    // Only the subcommands on the line being completed need their path
+    // hints: the shell never asks about the others.
+    let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(2).collect();
+    CompleteEnv::with_factory(move || command_along(&words))
         .completer("kauth")
         .complete();
 }
@@ -46,9 +49,44 @@ enum Names {
     Users,
 }
 
-/// The CLI with what completion needs: name candidates and path hints.
+/// The CLI with what completion needs: name candidates and path hints
+/// everywhere (for the man pages; a TAB builds [`command_along`]).
+#[cfg(test)]
 pub fn command() -> clap::Command {
-    let mut cmd = crate::cli::Cli::command();
+    with_path_hints(with_candidates(crate::cli::Cli::command()))
+}
+
+/// [`command`] with path hints only on the subcommands that `words` (the
+/// command line after the program name) name, level by level.
+fn command_along(words: &[String]) -> clap::Command {
+    let mut cmd = with_candidates(crate::cli::Cli::command());
+    let mut path: Vec<String> = Vec::new();
+    let mut level = &cmd;
+    for word in words.iter().filter(|w| !w.starts_with('-')) {
+        match level.find_subcommand(word) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                level = sub;
+            }
+            None => continue,
+        }
+    }
+    cmd = hints_along(cmd, &path);
+    cmd
+}
+
+fn hints_along(cmd: clap::Command, path: &[String]) -> clap::Command {
+    let cmd = own_path_hints(cmd);
+    match path.split_first() {
+        Some((first, rest)) => cmd.mut_subcommand(first, |s| hints_along(s, rest)),
+        None => cmd,
+    }
+}
+
+/// Name candidates for every argument that takes a context, cluster or
+/// user name.
+fn with_candidates(cmd: clap::Command) -> clap::Command {
+    let mut cmd = cmd;
     for (id, names) in [
         ("context", Names::Contexts),
         ("cluster", Names::Clusters),
@@ -81,7 +119,7 @@ pub fn command() -> clap::Command {
         }
         config
     });
-    with_path_hints(cmd)
+    cmd
 }
 
 /// Fixed values to complete for a flag whose parser takes free text.
@@ -96,8 +134,23 @@ fn candidates(names: Names) -> ArgValueCandidates {
     ArgValueCandidates::new(move || kubeconfig_names(names))
 }
 
-/// File and directory arguments complete paths (by their value name).
+/// File and directory arguments complete paths (by their value name), in
+/// this command and every subcommand.
+#[cfg(test)]
 fn with_path_hints(cmd: clap::Command) -> clap::Command {
+    let mut cmd = own_path_hints(cmd);
+    let subs: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in subs {
+        cmd = cmd.mut_subcommand(name, with_path_hints);
+    }
+    cmd
+}
+
+/// Path hints for this command's own arguments.
+fn own_path_hints(cmd: clap::Command) -> clap::Command {
     let hint = |a: &Arg| -> Option<ValueHint> {
         if a.get_value_hint() != ValueHint::Unknown {
             return None;
@@ -119,13 +172,6 @@ fn with_path_hints(cmd: clap::Command) -> clap::Command {
         .fold(cmd, |c, (id, h)| c.mut_arg(id, |a| a.value_hint(h)));
     if cmd.get_arguments().any(|a| a.get_id() == "algorithm") {
         cmd = cmd.mut_arg("algorithm", |a| a.add(values(ALGORITHMS)));
-    }
-    let subs: Vec<String> = cmd
-        .get_subcommands()
-        .map(|s| s.get_name().to_string())
-        .collect();
-    for name in subs {
-        cmd = cmd.mut_subcommand(name, with_path_hints);
     }
     cmd
 }
@@ -218,7 +264,8 @@ mod tests {
 
     #[test]
     fn file_flags_complete_paths() {
-        let mut cmd = command();
+        let words = ["p12", "export", "--cert", ""].map(String::from);
+        let mut cmd = command_along(&words);
         cmd.build();
         let key = cmd
             .find_subcommand("p12")
