@@ -84,7 +84,7 @@ fn the_environment_proxy_is_the_one_go_picks() {
     let mut lists: Vec<String> = ENTRIES.iter().map(|e| e.to_string()).collect();
     // Lists of three entries, the same ones at every run.
     let mut seed: u64 = 7;
-    for _ in 0..60 {
+    for _ in 0..60 * crate::support::go::scale() {
         let mut pick = || {
             seed = seed
                 .wrapping_mul(6364136223846793005)

@@ -133,7 +133,7 @@ fn request_targets_are_read_as_go_reads_them() {
         );
     }
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
-        cases: 2000,
+        cases: 2000 * crate::support::go::scale() as u32,
         ..ProptestConfig::default()
     });
     runner

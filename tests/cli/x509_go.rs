@@ -303,7 +303,7 @@ mod generated {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 256 * crate::support::go::scale() as u32, failure_persistence: None, ..ProptestConfig::default() })]
         /// Random names in every string type, every key type, key usages,
         /// EKUs, validity and missing intermediates: kauth and Go agree.
         #[test]

@@ -55,12 +55,23 @@ pub fn oracle(name: &str) -> PathBuf {
     out
 }
 
-/// `count` texts drawn from `regex`, the same ones at every run.
+/// How many times the usual number of generated cases each differential
+/// test runs: `KAUTH_ORACLE_SCALE` (bench/long_run.sh sets it; CI runs 1).
+pub fn scale() -> usize {
+    std::env::var("KAUTH_ORACLE_SCALE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(1)
+}
+
+/// `count` texts drawn from `regex` (times [`scale`]), the same ones at
+/// every run.
 pub fn generated(regex: &str, count: usize) -> Vec<String> {
     use proptest::strategy::{Strategy, ValueTree};
     let strategy = proptest::string::string_regex(regex).unwrap();
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    (0..count)
+    (0..count * scale())
         .map(|_| strategy.new_tree(&mut runner).unwrap().current())
         .collect()
 }
