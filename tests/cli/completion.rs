@@ -228,7 +228,7 @@ fn installed_as_kubectl_kauth_it_is_a_kubectl_plugin() {
     );
 }
 
-/// On a long `KUBECONFIG` list (read on several threads) whose files take
+/// On a long `KUBECONFIG` list whose files take
 /// both paths (scanned for names, or decoded in full because of comments
 /// and flow mappings), completion offers exactly the names that
 /// `config get-contexts`, `get-clusters` and `get-users` list.

@@ -457,10 +457,10 @@ fn kauth_config_matches_kubectl_config() {
     );
 }
 
-/// A `KUBECONFIG` list large enough that kauth reads its files on several
-/// threads merges as kubectl merges it: the first file that names an entry
-/// wins, `current-context` comes from the first file that sets one, and
-/// the order of the list decides, not which file is read first.
+/// A long `KUBECONFIG` list (six files, hundreds of overlapping names)
+/// merges as kubectl merges it: the first file that names an entry wins,
+/// `current-context` comes from the first file that sets one, and the
+/// order of the list decides, not the size or order of reading.
 #[test]
 fn a_long_kubeconfig_list_merges_as_kubectl_merges_it() {
     let Some(kubectl) = crate::support::kubectl() else {

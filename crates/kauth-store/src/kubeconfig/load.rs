@@ -152,7 +152,7 @@ pub fn starting_config(opts: &PathOptions) -> Result<Config> {
         .collect();
     let mut configs = Vec::new();
     let mut errors = Vec::new();
-    for loaded in load_all(&files) {
+    for loaded in files.iter().map(|f| load_file(f)) {
         match loaded {
             Ok(Some(config)) => configs.push(config),
             Ok(None) => {}
@@ -176,7 +176,7 @@ pub fn names(opts: &PathOptions) -> Result<Names> {
         .filter(|f| !f.is_empty())
         .collect();
     let mut merged = Names::default();
-    for names in each_file(&files, file_names) {
+    for names in files.iter().map(|f| file_names(f)) {
         if let Some(names) = names? {
             merged.merge(names);
         }
@@ -207,62 +207,3 @@ fn names_in(file: &str, bytes: &[u8]) -> Result<Option<Names>> {
         None => Names::of(&model::decode(text, file).map_err(load)?),
     }))
 }
-
-/// Files together larger than this are read and decoded on every core.
-const PARALLEL_BYTES: u64 = 256 << 10;
-
-/// [`load_file`] of each of `files`, in their order.
-fn load_all(files: &[String]) -> Vec<Result<Option<Config>>> {
-    each_file(files, load_file)
-}
-
-/// `job` of each of `files`, in their order. A long `KUBECONFIG` list is
-/// read on all cores: the files are independent until merged.
-fn each_file<T: Send>(files: &[String], job: impl Fn(&str) -> T + Sync) -> Vec<T> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(files.len());
-    let bytes: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .map(|m| m.len())
-        .sum();
-    if workers < 2 || bytes < PARALLEL_BYTES {
-        return files.iter().map(|f| job(f)).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<(usize, T)> = std::thread::scope(|scope| {
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(file) = files.get(i) else {
-                    return done;
-                };
-                done.push((i, job(file)));
-            }
-        };
-        let helpers: Vec<_> = (1..workers)
-            .map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(HELPER_STACK)
-                    .spawn_scoped(scope, work)
-            })
-            .collect();
-        let mut all = work();
-        for helper in helpers {
-            match helper.map(|h| h.join()) {
-                Ok(Ok(done)) => all.extend(done),
-                // A helper that could not start took no file.
-                Err(_) => {}
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
-/// A helper's stack: as deep a document as the command thread reads.
-const HELPER_STACK: usize = 256 << 20;
