@@ -437,3 +437,42 @@ fn a_write_killed_at_any_moment_leaves_a_whole_file_and_no_blocking_lock() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Directories a write makes for a new kubeconfig get the modes kubectl's
+/// give them: 0755 under the usual umask, narrowed by a stricter one
+/// (kubectl's `os.MkdirAll(dir, 0755)`), and the file 0600.
+#[test]
+fn new_parent_directories_get_kubectl_s_modes() {
+    use std::os::unix::fs::PermissionsExt;
+    let kubectl = crate::support::kubectl().expect("kubectl.1.32");
+    let kauth = assert_cmd::cargo::cargo_bin("kauth");
+    for umask in ["022", "077", "027", "002"] {
+        let mut modes = Vec::new();
+        for tool in [&kubectl, &kauth] {
+            let home = tempfile::tempdir().unwrap();
+            let file = home.path().join("a/b/config");
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "umask {umask}; exec \"$0\" config set-cluster c --server https://x"
+                ))
+                .arg(tool)
+                .env("KUBECONFIG", &file)
+                .env("HOME", home.path())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{tool:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            modes.push([
+                mode(&home.path().join("a")),
+                mode(&home.path().join("a/b")),
+                mode(&file),
+            ]);
+        }
+        assert_eq!(modes[0], modes[1], "umask {umask}: kubectl, kauth");
+    }
+}

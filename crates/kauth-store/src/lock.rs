@@ -179,7 +179,17 @@ fn acquire(path: &Path, timeout: Duration, made: &mut Vec<PathBuf>) -> Result<()
             .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
             .map(Path::to_path_buf)
             .collect();
-        let made_here = std::fs::create_dir_all(dir);
+        // 0755 before the umask, as kubectl's `os.MkdirAll(dir, 0755)`.
+        let made_here = {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o755);
+            }
+            builder.create(dir)
+        };
         made.extend(missing.into_iter().rev());
         made_here.map_err(|source| LockError::Io {
             path: path.to_path_buf(),
