@@ -207,31 +207,8 @@ fn read_path(url: &str, raw_path: &str) -> Result<String, String> {
     if !url.is_empty() && !url.starts_with('/') && !url.contains("://") && url != "*" {
         return Err(format!("parse {url:?}: invalid URI for request"));
     }
-    unescape(raw_path).map_err(|bad| format!("parse {url:?}: invalid URL escape {bad:?}"))
-}
-
-/// Go's URL unescaping (`%2F` becomes `/` in `URL.Path`); the error is the
-/// first `%` sequence that is not `%` and two hex digits, as Go quotes it
-/// (at most three bytes).
-fn unescape(s: &str) -> Result<String, &str> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'%' {
-            out.push(bytes[i]);
-            i += 1;
-            continue;
-        }
-        let hex = |at: usize| bytes.get(at).and_then(|&b| (b as char).to_digit(16));
-        let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) else {
-            let end = (i + 3).min(bytes.len());
-            return Err(s.get(i..end).unwrap_or(&s[i..]));
-        };
-        out.push((hi * 16 + lo) as u8);
-        i += 3;
-    }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    kauth_formats::url::unescape(raw_path)
+        .map_err(|bad| format!("parse {url:?}: invalid URL escape {bad:?}"))
 }
 
 /// `url.ParseQuery`, as `req.URL.Query()` uses it: pairs split at `&`, `+`
@@ -241,7 +218,7 @@ fn parse_query(q: &str) -> Vec<(String, String)> {
         .filter(|kv| !kv.is_empty() && !kv.contains(';'))
         .filter_map(|kv| {
             let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            let dec = |s: &str| unescape(&s.replace('+', " ")).ok();
+            let dec = |s: &str| kauth_formats::url::unescape(&s.replace('+', " ")).ok();
             Some((dec(k)?, dec(v)?))
         })
         .collect()

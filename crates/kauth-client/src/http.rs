@@ -84,29 +84,6 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
-/// Go's `unescape` of user information: `%XX` decoded, a bad escape an
-/// error.
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(
-                u8::from_str_radix(hex, 16)
-                    .ok()
-                    .filter(|_| hex.bytes().all(|b| b.is_ascii_hexdigit()))?,
-            );
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 impl Endpoint {
     pub fn parse(url: &str) -> Result<Endpoint, ClientError> {
         let shown = redacted(url);
@@ -129,7 +106,8 @@ impl Endpoint {
                     None => (&authority[..at], None),
                 };
                 let decode = |t: &str| {
-                    percent_decode(t).ok_or_else(|| bad("invalid escape in the user information"))
+                    kauth_formats::url::unescape(t)
+                        .map_err(|_| bad("invalid escape in the user information"))
                 };
                 let user = UserInfo {
                     username: decode(name)?,

@@ -11,4 +11,5 @@ pub mod duration;
 pub mod json;
 pub mod jsonpath;
 pub mod time;
+pub mod url;
 pub mod yaml;
