@@ -39,14 +39,7 @@ pub fn write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<()> {
         create_dir_all(&dir)?;
     }
     let mode = existing_mode(&target).unwrap_or(new_mode);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix())
-        .suffix(".tmp")
-        .permissions(permissions(mode))
-        .tempfile_in(&dir)?;
-    tmp.write_all(contents)?;
-    tmp.as_file().sync_all()?;
-    set_mode(tmp.path(), mode)?;
+    let tmp = staged(&dir, contents, mode)?;
     keep_owner(&target, tmp.as_file());
     if hard_links(&target) > 1 {
         let mut file = std::fs::OpenOptions::new()
@@ -64,6 +57,24 @@ pub fn write(path: &Path, contents: &[u8], new_mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// `contents`, complete and synced, in a temporary file in `dir` with
+/// exactly `mode` (whatever the umask), named with [`temp_prefix`].
+pub(crate) fn staged(
+    dir: &Path,
+    contents: &[u8],
+    mode: u32,
+) -> io::Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temp_prefix())
+        .suffix(".tmp")
+        .permissions(permissions(mode))
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    set_mode(tmp.path(), mode)?;
+    Ok(tmp)
+}
+
 /// `.kauth-PID-`: a temporary file names the process that made it, so one
 /// left by a killed kauth (a whole copy of a kubeconfig, tokens and all)
 /// can be told from one being written.
@@ -71,19 +82,24 @@ pub(crate) fn temp_prefix() -> String {
     format!(".kauth-{}-", std::process::id())
 }
 
-/// Removes the temporary files that killed kauth processes left in the
-/// directory of `file` (their process no longer exists). Called under the
-/// kubeconfig lock, when no other kauth writes that kubeconfig.
+/// Removes the temporary files (and lock records) that killed kauth
+/// processes left beside `file` and its target (their process no longer
+/// exists). Called under the kubeconfig lock, when no other kauth writes
+/// that kubeconfig.
 pub fn remove_leftovers(file: &Path) {
-    let target = resolve_target(file);
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    let parent = |p: &Path| match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
     };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
+    // Where the file's lock lives, and where its target does.
+    let mut dirs = vec![parent(file), parent(&resolve_target(file))];
+    dirs.dedup();
+    for entry in dirs
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .flatten()
+    {
         let name = entry.file_name();
         let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(".kauth-")) else {
             continue;
@@ -102,8 +118,10 @@ pub fn remove_leftovers(file: &Path) {
     }
 }
 
+/// Makes `dir` and its missing parents 0755 before the umask, as kubectl's
+/// `os.MkdirAll(dir, 0755)`.
 #[cfg(unix)]
-fn create_dir_all(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_dir_all(dir: &Path) -> io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -112,7 +130,7 @@ fn create_dir_all(dir: &Path) -> io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn create_dir_all(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_dir_all(dir: &Path) -> io::Result<()> {
     std::fs::create_dir_all(dir)
 }
 

@@ -5,7 +5,6 @@
 //! touched, and a failure while putting them in place puts back every
 //! file already replaced.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::atomic;
@@ -126,25 +125,7 @@ fn stage(out: &Output) -> std::io::Result<tempfile::NamedTempFile> {
     if !dir.exists() {
         std::fs::create_dir_all(dir)?;
     }
-    let mut builder = tempfile::Builder::new();
-    let prefix = atomic::temp_prefix();
-    builder.prefix(&prefix).suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(out.access.mode()));
-    }
-    let mut tmp = builder.tempfile_in(dir)?;
-    // The umask may have narrowed the mode; set it exactly.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(out.access.mode()))?;
-    }
-    tmp.write_all(out.contents)?;
-    tmp.as_file().sync_all()?;
-    Ok(tmp)
+    atomic::staged(dir, out.contents, out.access.mode())
 }
 
 /// Moves a staged output into place. A new file is never put over one

@@ -114,9 +114,13 @@ fn in_real_dir(file: &Path) -> String {
 fn create(path: &Path) -> std::io::Result<()> {
     use std::io::Write as _;
     let record = format!("kauth {} {}\n", std::process::id(), hostname());
-    let mut staged = path.as_os_str().to_owned();
-    staged.push(format!(".{}.tmp", std::process::id()));
-    let staged = PathBuf::from(staged);
+    // Named as kauth's temporary files are, so a killed writer's record is
+    // removed with its other leftovers (`atomic::remove_leftovers`).
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let staged = dir.join(format!("{}lock.tmp", crate::atomic::temp_prefix()));
     let linked = std::fs::write(&staged, &record).and_then(|()| std::fs::hard_link(&staged, path));
     let _ = std::fs::remove_file(&staged);
     match linked {
@@ -140,36 +144,6 @@ fn create(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Removes `<lock>.PID.tmp` records that killed processes left between
-/// writing and linking them.
-fn remove_dead_records(lock: &Path) {
-    let (Some(dir), Some(name)) = (lock.parent(), lock.file_name().and_then(|n| n.to_str())) else {
-        return;
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name();
-        let pid = file
-            .to_str()
-            .and_then(|f| f.strip_prefix(name))
-            .and_then(|f| f.strip_prefix('.'))
-            .and_then(|f| f.strip_suffix(".tmp"))
-            .and_then(|p| p.parse::<u32>().ok());
-        if let Some(pid) = pid
-            && !process_exists(pid)
-        {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 fn acquire(path: &Path, timeout: Duration, made: &mut Vec<PathBuf>) -> Result<(), LockError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.exists()
@@ -179,17 +153,7 @@ fn acquire(path: &Path, timeout: Duration, made: &mut Vec<PathBuf>) -> Result<()
             .take_while(|d| !d.as_os_str().is_empty() && !d.exists())
             .map(Path::to_path_buf)
             .collect();
-        // 0755 before the umask, as kubectl's `os.MkdirAll(dir, 0755)`.
-        let made_here = {
-            let mut builder = std::fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                builder.mode(0o755);
-            }
-            builder.create(dir)
-        };
+        let made_here = crate::atomic::create_dir_all(dir);
         made.extend(missing.into_iter().rev());
         made_here.map_err(|source| LockError::Io {
             path: path.to_path_buf(),
@@ -200,10 +164,7 @@ fn acquire(path: &Path, timeout: Duration, made: &mut Vec<PathBuf>) -> Result<()
     let mut pause = Duration::from_millis(2);
     loop {
         match create(path) {
-            Ok(()) => {
-                remove_dead_records(path);
-                return Ok(());
-            }
+            Ok(()) => return Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 let holder = Holder::of(path);
                 if holder.is_stale() {
