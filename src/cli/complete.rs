@@ -59,20 +59,16 @@ pub fn command() -> clap::Command {
 /// [`command`] with path hints only on the subcommands that `words` (the
 /// command line after the program name) name, level by level.
 fn command_along(words: &[String]) -> clap::Command {
-    let mut cmd = with_candidates(crate::cli::Cli::command());
+    let cmd = with_candidates(crate::cli::Cli::command());
     let mut path: Vec<String> = Vec::new();
     let mut level = &cmd;
     for word in words.iter().filter(|w| !w.starts_with('-')) {
-        match level.find_subcommand(word) {
-            Some(sub) => {
-                path.push(sub.get_name().to_string());
-                level = sub;
-            }
-            None => continue,
+        if let Some(sub) = level.find_subcommand(word) {
+            path.push(sub.get_name().to_string());
+            level = sub;
         }
     }
-    cmd = hints_along(cmd, &path);
-    cmd
+    hints_along(cmd, &path)
 }
 
 fn hints_along(cmd: clap::Command, path: &[String]) -> clap::Command {

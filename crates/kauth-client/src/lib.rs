@@ -228,13 +228,16 @@ impl Client {
         all.extend(headers.iter().cloned());
         let full_path = format!("{}{}", self.endpoint.prefix, path);
         http::check_request(method, &full_path, &all)?;
+        let level = self.settings.verbosity;
+        if level < 6 {
+            return self.transmit(method, &full_path, &all, body, &tls);
+        }
         let url = format!(
             "{}://{}{}",
             self.endpoint.scheme,
             self.endpoint.authority(),
             full_path
         );
-        let level = self.settings.verbosity;
         log::request(level, method, &url, &all, body);
         let start = std::time::Instant::now();
         let result = self.transmit(method, &full_path, &all, body, &tls);
