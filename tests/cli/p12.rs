@@ -261,6 +261,32 @@ fn kauth_inspects_bundles_openssl_makes() {
             assert!(out.contains("macOS Keychain before macOS 14"), "{out}");
         }
     }
+    // MACs over SHA-384 and SHA-512 (openssl -macalg) verify too.
+    for (macalg, shown) in [("sha384", "HMAC-SHA384"), ("sha512", "HMAC-SHA512")] {
+        let (ok, text) = run(
+            d,
+            "openssl",
+            &[
+                "pkcs12",
+                "-export",
+                "-in",
+                "kfree-rsa.crt",
+                "-inkey",
+                "kfree-rsa.key",
+                "-macalg",
+                macalg,
+                "-passout",
+                "file:pw.txt",
+                "-out",
+                "m.p12",
+            ],
+        );
+        assert!(ok, "{text}");
+        let o = kauth(d, &["p12", "inspect", "m.p12", "--password-file", "pw.txt"]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(out.contains(&format!("MAC:            {shown}")), "{out}");
+    }
     std::fs::write(d.join("bad.txt"), "nope\n").unwrap();
     let o = kauth(
         d,

@@ -226,7 +226,9 @@ pub fn pkcs12_kdf(
     id: u8,
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
-    let v = 64usize;
+    // v is the hash's block size: 64 bytes for SHA-1 and SHA-256, 128 for
+    // SHA-384 and SHA-512.
+    let v = hash.digest().block_len();
     let u = hash.digest().output_len();
     let pass = bmp_password(password);
     let fill = |s: &[u8]| -> Vec<u8> {
