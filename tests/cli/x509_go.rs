@@ -318,3 +318,186 @@ mod generated {
         }
     }
 }
+
+/// Chains whose CA signs with every RSA scheme and size openssl makes
+/// (PKCS#1 v1.5 and PSS with SHA-256/384/512, 512- to 4096-bit keys, RSA-PSS
+/// keys) and with ECDSA on P-224: kauth and Go agree on each.
+#[test]
+fn openssl_signed_chains_with_every_rsa_scheme_are_judged_as_go_judges_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let try_openssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then_some(())
+            .ok_or_else(|| String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let openssl = |args: &[&str]| {
+        if let Err(e) = try_openssl(args) {
+            panic!("openssl {args:?}: {e}");
+        }
+    };
+    let read = |name: &str| {
+        cert::certificates_from_pem(&std::fs::read(dir.path().join(name)).unwrap()).unwrap()
+    };
+    std::fs::write(
+        dir.path().join("ext.cnf"),
+        "[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n\
+         [leaf]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "leaf.key",
+    ]);
+    openssl(&[
+        "req",
+        "-new",
+        "-key",
+        "leaf.key",
+        "-subj",
+        "/CN=alice/O=dev",
+        "-out",
+        "leaf.csr",
+    ]);
+    let cas: Vec<(String, Vec<&str>)> = [512, 768, 1024, 1536, 2047, 2048, 4096]
+        .iter()
+        .map(|bits| (format!("rsa{bits}"), vec!["-algorithm", "RSA", "-pkeyopt"]))
+        .chain([
+            (
+                "pss2048".to_string(),
+                vec!["-algorithm", "RSA-PSS", "-pkeyopt"],
+            ),
+            ("p224".to_string(), vec!["-algorithm", "EC", "-pkeyopt"]),
+        ])
+        .collect();
+    let mut go = Oracle::start("x509");
+    let when = OffsetDateTime::now_utc().replace_nanosecond(0).unwrap() + time::Duration::days(1);
+    let at = &when
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let mut count = 0;
+    let mut diverged = Vec::new();
+    for (name, mut args) in cas {
+        let opt = match name.as_str() {
+            "p224" => "ec_paramgen_curve:P-224".to_string(),
+            n => format!(
+                "rsa_keygen_bits:{}",
+                n.trim_start_matches(|c: char| !c.is_ascii_digit())
+            ),
+        };
+        args.push(&opt);
+        let key = format!("{name}.key");
+        let mut gen_args = vec!["genpkey"];
+        gen_args.extend(&args);
+        gen_args.extend(["-out", &key]);
+        openssl(&gen_args);
+        let ca = format!("{name}.crt");
+        openssl(&[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            &key,
+            "-subj",
+            "/CN=ca",
+            "-days",
+            "3650",
+            "-sha256",
+            "-extensions",
+            "ca",
+            "-config",
+            "ext.cnf",
+            "-out",
+            &ca,
+        ]);
+        let schemes: &[&[&str]] = if name == "p224" {
+            &[&["-sha256"], &["-sha384"], &["-sha512"]]
+        } else {
+            &[
+                &["-sha256"],
+                &["-sha384"],
+                &["-sha512"],
+                &[
+                    "-sha256",
+                    "-sigopt",
+                    "rsa_padding_mode:pss",
+                    "-sigopt",
+                    "rsa_pss_saltlen:digest",
+                ],
+                &[
+                    "-sha384",
+                    "-sigopt",
+                    "rsa_padding_mode:pss",
+                    "-sigopt",
+                    "rsa_pss_saltlen:digest",
+                ],
+                &[
+                    "-sha512",
+                    "-sigopt",
+                    "rsa_padding_mode:pss",
+                    "-sigopt",
+                    "rsa_pss_saltlen:digest",
+                ],
+                &[
+                    "-sha256",
+                    "-sigopt",
+                    "rsa_padding_mode:pss",
+                    "-sigopt",
+                    "rsa_pss_saltlen:20",
+                ],
+            ]
+        };
+        for (i, scheme) in schemes.iter().enumerate() {
+            let leaf = format!("{name}-{i}.crt");
+            let mut sign = vec![
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                &ca,
+                "-CAkey",
+                &key,
+                "-set_serial",
+                "7",
+                "-days",
+                "30",
+                "-extfile",
+                "ext.cnf",
+                "-extensions",
+                "leaf",
+                "-out",
+                &leaf,
+            ];
+            sign.extend(scheme.iter());
+            // A key too small for the digest cannot sign with it.
+            if try_openssl(&sign).is_err() {
+                continue;
+            }
+            let (chain, roots) = (read(&leaf), read(&ca));
+            count += 1;
+            let ours = kauth(&chain, &roots, when);
+            let theirs = ask(&mut go, &chain, &roots, at);
+            if ours != theirs {
+                diverged.push(format!(
+                    "{name} {scheme:?}:\n    go:    {theirs}\n    kauth: {ours}"
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "x509 vs Go: {}/{count} openssl-signed chains agree",
+        count - diverged.len()
+    );
+    assert!(diverged.is_empty(), "{}", diverged.join("\n"));
+}

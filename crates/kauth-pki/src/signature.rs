@@ -147,6 +147,12 @@ pub fn check(
     match kind {
         KeyKind::Rsa | KeyKind::RsaPss => {
             let bits = rsa_bits(key).unwrap_or(0);
+            // Go's rsa1024min, on by default since Go 1.24.
+            if (1..1024).contains(&bits) {
+                return Err(format!(
+                    "crypto/rsa: {bits}-bit keys are insecure (see https://go.dev/pkg/crypto/rsa#hdr-Minimum_key_size)"
+                ));
+            }
             let alg: Option<&'static dyn VerificationAlgorithm> = match (kind, hash, bits >= 2048) {
                 (KeyKind::Rsa, Hash::Sha1, true) => {
                     Some(&signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY)
@@ -168,9 +174,21 @@ pub fn check(
                 (KeyKind::RsaPss, Hash::Sha512, _) => Some(&signature::RSA_PSS_2048_8192_SHA512),
                 _ => None,
             };
-            match alg {
-                Some(alg) if verify(alg) => Ok(()),
-                _ => Err("crypto/rsa: verification error".into()),
+            let ok = match alg {
+                // aws-lc-rs verifies PSS, and PKCS#1 v1.5 with SHA-384,
+                // only from 2048 bits; Go from 1024.
+                Some(alg) if bits >= 2048 || kind == KeyKind::Rsa && hash != Hash::Sha384 => {
+                    verify(alg)
+                }
+                Some(_) => {
+                    small_rsa_verify(key, kind == KeyKind::RsaPss, hash, signed, signature_bytes)
+                }
+                None => false,
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err("crypto/rsa: verification error".into())
             }
         }
         KeyKind::Ecdsa => {
@@ -189,9 +207,15 @@ pub fn check(
                 ("1.3.132.0.35", Hash::Sha512) => Some(&signature::ECDSA_P521_SHA512_ASN1),
                 _ => None,
             };
-            match alg {
-                Some(alg) if verify(alg) => Ok(()),
-                _ => Err("x509: ECDSA verification failure".into()),
+            let ok = match alg {
+                Some(alg) => verify(alg),
+                None if curve == "1.3.132.0.33" => p224_verify(key, hash, signed, signature_bytes),
+                None => false,
+            };
+            if ok {
+                Ok(())
+            } else {
+                Err("x509: ECDSA verification failure".into())
             }
         }
         KeyKind::Ed25519 => {
@@ -202,6 +226,66 @@ pub fn check(
             }
         }
     }
+}
+
+/// RSA signatures by 1024- to 2047-bit keys in the schemes aws-lc-rs
+/// only verifies from 2048 bits (PSS with the salt as long as the hash, as
+/// Go's `PSSSaltLengthEqualsHash`; PKCS#1 v1.5 with SHA-384), through
+/// RustCrypto's `rsa`. Go refuses keys under 1024 bits.
+fn small_rsa_verify(der: &[u8], pss: bool, hash: Hash, signed: &[u8], sig: &[u8]) -> bool {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use sha2::Digest;
+    let Ok(key) = rsa::RsaPublicKey::from_pkcs1_der(der) else {
+        return false;
+    };
+    if !(1024..2048).contains(&rsa::traits::PublicKeyParts::n(&key).bits()) {
+        return false;
+    }
+    fn run<D>(key: &rsa::RsaPublicKey, pss: bool, signed: &[u8], sig: &[u8]) -> bool
+    where
+        D: Digest + sha2::digest::DynDigest + sha2::digest::const_oid::AssociatedOid,
+        D: Send + Sync + 'static,
+    {
+        let digest = D::digest(signed);
+        if pss {
+            key.verify(rsa::Pss::new::<D>(), &digest, sig).is_ok()
+        } else {
+            key.verify(rsa::Pkcs1v15Sign::new::<D>(), &digest, sig)
+                .is_ok()
+        }
+    }
+    match hash {
+        Hash::Sha256 => run::<sha2::Sha256>(&key, pss, signed, sig),
+        Hash::Sha384 => run::<sha2::Sha384>(&key, pss, signed, sig),
+        Hash::Sha512 => run::<sha2::Sha512>(&key, pss, signed, sig),
+        _ => false,
+    }
+}
+
+/// ECDSA on P-224, which Go's `crypto/x509` verifies and aws-lc-rs does
+/// not, through RustCrypto's `p224`; the digest is truncated to the curve
+/// as Go truncates it.
+fn p224_verify(point: &[u8], hash: Hash, signed: &[u8], sig: &[u8]) -> bool {
+    use p224::ecdsa::signature::hazmat::PrehashVerifier;
+    use sha2::Digest;
+    let (Ok(key), Ok(sig)) = (
+        p224::ecdsa::VerifyingKey::from_sec1_bytes(point),
+        p224::ecdsa::Signature::from_der(sig),
+    ) else {
+        return false;
+    };
+    let digest = match hash {
+        Hash::Sha1 => {
+            aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, signed)
+                .as_ref()
+                .to_vec()
+        }
+        Hash::Sha256 => sha2::Sha256::digest(signed).to_vec(),
+        Hash::Sha384 => sha2::Sha384::digest(signed).to_vec(),
+        Hash::Sha512 => sha2::Sha512::digest(signed).to_vec(),
+        _ => return false,
+    };
+    key.verify_prehash(&digest, &sig).is_ok()
 }
 
 /// The modulus size of a PKCS#1 RSAPublicKey, in bits.

@@ -1,5 +1,8 @@
 // Oracle: base64.StdEncoding.DecodeString, as encoding/json decodes a []byte.
 // Question {"s": "..."}; answer {"hex": "..."} or {"offset": N}.
+// The GODEBUG defaults of the Go release kube-apiserver v1.36 builds with
+// (go.work: godebug default=go1.26), not GOPATH mode's go1.20 ones.
+//go:debug default=go1.26
 package main
 
 import (

@@ -2,6 +2,9 @@
 // (FieldsPerRecord = -1, records read until the first error).
 // Question {"s": "..."}; answer {"records": [[line, field...]...]} or
 // {"error": "..."}.
+// The GODEBUG defaults of the Go release kube-apiserver v1.36 builds with
+// (go.work: godebug default=go1.26), not GOPATH mode's go1.20 ones.
+//go:debug default=go1.26
 package main
 
 import (

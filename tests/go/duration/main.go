@@ -1,4 +1,7 @@
 // Oracle: time.ParseDuration. Question {"s": "..."}; answer {"ns": N} or {"error": "..."}.
+// The GODEBUG defaults of the Go release kube-apiserver v1.36 builds with
+// (go.work: godebug default=go1.26), not GOPATH mode's go1.20 ones.
+//go:debug default=go1.26
 package main
 
 import (

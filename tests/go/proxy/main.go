@@ -3,6 +3,9 @@
 // "https://host:6443/"}; answer {"proxy": "http://p:3128"} (empty: no
 // proxy) or {"error": "..."}. Go reads the environment once per process,
 // so each question runs in a child process of this program.
+// The GODEBUG defaults of the Go release kube-apiserver v1.36 builds with
+// (go.work: godebug default=go1.26), not GOPATH mode's go1.20 ones.
+//go:debug default=go1.26
 package main
 
 import (

@@ -4,6 +4,9 @@
 // Query(), as requestinfo.go reads them), or {"error": "..."} when
 // http.ReadRequest refuses the request (the server answers 400 before any
 // authentication).
+// The GODEBUG defaults of the Go release kube-apiserver v1.36 builds with
+// (go.work: godebug default=go1.26), not GOPATH mode's go1.20 ones.
+//go:debug default=go1.26
 package main
 
 import (

@@ -5,6 +5,10 @@
 // intermediates the client sends), "roots": PEM (--client-ca-file), "at":
 // RFC 3339}. One JSON answer per line: {"stage": "parse"|"verify"|"user"|"ok",
 // "error": text, "username", "uid", "groups"}. Standard library only.
+// The GODEBUG defaults of the Go release kube-apiserver v1.36 builds with
+// (go.work: godebug default=go1.26), not GOPATH mode's go1.20 ones
+// (which let RSA keys under 1024 bits verify).
+//go:debug default=go1.26
 //go:debug x509negativeserial=0
 package main
 
