@@ -11,7 +11,7 @@
 //! are Go's, so they can be matched against server logs.
 
 use kauth_formats::time::rfc3339;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
@@ -178,6 +178,10 @@ pub struct Cert {
     name_constraints: NameConstraints,
     policies: Vec<String>,
     require_explicit_policy: Option<u32>,
+    inhibit_policy_mapping: Option<u32>,
+    inhibit_any_policy: Option<u32>,
+    /// Policy mappings, (issuer domain policy, subject domain policy).
+    policy_mappings: Vec<(String, String)>,
     /// Whether Go knows the public key's algorithm (RSA, ECDSA, Ed25519,
     /// DSA, X25519): a parent with another key is never considered.
     known_key: bool,
@@ -405,6 +409,9 @@ impl Cert {
             name_constraints: NameConstraints::default(),
             policies: Vec::new(),
             require_explicit_policy: None,
+            inhibit_policy_mapping: None,
+            inhibit_any_policy: None,
+            policy_mappings: Vec::new(),
             known_key: matches!(
                 spki.algorithm.algorithm.to_id_string().as_str(),
                 "1.2.840.113549.1.1.1"
@@ -498,7 +505,23 @@ impl Cert {
                     cert.policies = list.iter().map(|p| p.policy_id.to_id_string()).collect()
                 }
                 ParsedExtension::PolicyConstraints(pc) => {
-                    cert.require_explicit_policy = pc.require_explicit_policy
+                    cert.require_explicit_policy = pc.require_explicit_policy;
+                    cert.inhibit_policy_mapping = pc.inhibit_policy_mapping;
+                }
+                ParsedExtension::InhibitAnyPolicy(ia) => {
+                    cert.inhibit_any_policy = Some(ia.skip_certs)
+                }
+                ParsedExtension::PolicyMappings(pm) => {
+                    cert.policy_mappings = pm
+                        .mappings
+                        .iter()
+                        .map(|m| {
+                            (
+                                m.issuer_domain_policy.to_id_string(),
+                                m.subject_domain_policy.to_id_string(),
+                            )
+                        })
+                        .collect()
                 }
                 _ => {}
             }
@@ -791,53 +814,231 @@ pub fn verify<'a>(
     Ok(good)
 }
 
-/// Go's `policiesValid` (RFC 5280 6.1) for the case kube-apiserver
-/// exercises: any initial policy, no policy mappings. The valid policy
-/// tree is kept as the set of policies still valid (`anyPolicy` a
-/// wildcard).
+/// Go's `policiesValid`: RFC 5280 6.1 policy processing as updated by
+/// RFC 9618 (a policy graph instead of a tree), with kube-apiserver's
+/// options: any initial policy, none of the inhibit or require flags set
+/// by the verifier. `chain` runs from the leaf to the root.
 fn policies_valid(chain: &[&Cert]) -> bool {
     if chain.len() == 1 {
         return true;
     }
     let n = chain.len() - 1;
-    let mut explicit = n + 1;
-    let mut valid: Option<Vec<String>> = Some(vec![ANY_POLICY.to_string()]);
+    let mut graph = Some(PolicyGraph::new());
+    let (mut inhibit_any, mut explicit, mut mapping) = (n + 1, n + 1, n + 1);
     for i in (0..n).rev() {
         let cert = chain[i];
+        let self_signed = cert.raw_issuer == cert.raw_subject;
         if cert.policies.is_empty() {
-            valid = None;
-        } else if let Some(set) = &valid {
-            let next: Vec<String> = if set.iter().any(|p| p == ANY_POLICY) {
-                cert.policies.clone()
-            } else if cert.policies.iter().any(|p| p == ANY_POLICY) {
-                set.clone()
-            } else {
-                set.iter()
-                    .filter(|p| cert.policies.contains(p))
-                    .cloned()
-                    .collect()
-            };
-            valid = (!next.is_empty()).then_some(next);
+            graph = None;
         }
-        if explicit == 0 && valid.is_none() {
+        if explicit == 0 && graph.is_none() {
             return false;
         }
-        if i != 0 {
-            if cert.raw_issuer != cert.raw_subject {
-                explicit = explicit.saturating_sub(1);
+        if let Some(g) = &mut graph {
+            g.next_depth();
+            for policy in cert.policies.iter().filter(|p| *p != ANY_POLICY) {
+                let mut parents = g.parents_expecting(policy);
+                if parents.is_empty()
+                    && let Some(any) = g.parent(ANY_POLICY)
+                {
+                    parents = vec![any];
+                }
+                if !parents.is_empty() {
+                    g.insert(policy, parents);
+                }
             }
-            if let Some(req) = cert.require_explicit_policy
-                && (req as usize) < explicit
+            if cert.policies.iter().any(|p| p == ANY_POLICY)
+                && (inhibit_any > 0 || (n - i < n && self_signed))
             {
-                explicit = req as usize;
+                let mut missing: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+                for parent in g.parents() {
+                    for expected in &g.nodes[parent].expected {
+                        if g.leaf(expected).is_none() {
+                            missing.entry(expected.clone()).or_default().push(parent);
+                        }
+                    }
+                }
+                for (policy, parents) in missing {
+                    g.insert(&policy, parents);
+                }
             }
+            g.prune();
+            if i != 0 && !cert.policy_mappings.is_empty() {
+                let mut mappings: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+                for (issuer, subject) in &cert.policy_mappings {
+                    if mapping > 0 {
+                        if issuer == ANY_POLICY || subject == ANY_POLICY {
+                            return false;
+                        }
+                        mappings.entry(issuer).or_default().push(subject.clone());
+                    } else {
+                        g.delete_leaf(issuer);
+                    }
+                }
+                g.prune();
+                for (issuer, subjects) in mappings {
+                    if let Some(leaf) = g.leaf(issuer) {
+                        g.nodes[leaf].expected = subjects;
+                    } else if let Some(any) = g.leaf(ANY_POLICY) {
+                        let node = g.insert(issuer, vec![any]);
+                        g.nodes[node].expected = subjects;
+                    }
+                }
+            }
+        }
+        if i != 0 {
+            if !self_signed {
+                explicit = explicit.saturating_sub(1);
+                mapping = mapping.saturating_sub(1);
+                inhibit_any = inhibit_any.saturating_sub(1);
+            }
+            let lower = |value: &mut usize, limit: Option<u32>| {
+                if let Some(limit) = limit
+                    && (limit as usize) < *value
+                {
+                    *value = limit as usize;
+                }
+            };
+            lower(&mut explicit, cert.require_explicit_policy);
+            lower(&mut mapping, cert.inhibit_policy_mapping);
+            lower(&mut inhibit_any, cert.inhibit_any_policy);
         }
     }
     explicit = explicit.saturating_sub(1);
     if chain[0].require_explicit_policy == Some(0) {
         explicit = 0;
     }
-    !(explicit == 0 && valid.is_none())
+    // With anyPolicy as the initial set, the user-constrained set is the
+    // authority-constrained one: the valid policy nodes, and anyPolicy
+    // when it is still a leaf.
+    let valid = graph.is_some_and(|g| g.has_valid_policy());
+    explicit != 0 || valid
+}
+
+/// RFC 9618's valid policy graph: one stratum per certificate, each
+/// mapping a policy to its node; nodes live in an arena.
+struct PolicyGraph {
+    nodes: Vec<PolicyNode>,
+    strata: Vec<BTreeMap<String, usize>>,
+}
+
+struct PolicyNode {
+    valid: String,
+    expected: Vec<String>,
+    parents: BTreeSet<usize>,
+    children: BTreeSet<usize>,
+}
+
+impl PolicyGraph {
+    fn new() -> Self {
+        let root = PolicyNode {
+            valid: ANY_POLICY.to_string(),
+            expected: vec![ANY_POLICY.to_string()],
+            parents: BTreeSet::new(),
+            children: BTreeSet::new(),
+        };
+        PolicyGraph {
+            nodes: vec![root],
+            strata: vec![BTreeMap::from([(ANY_POLICY.to_string(), 0)])],
+        }
+    }
+
+    fn depth(&self) -> usize {
+        self.strata.len() - 1
+    }
+
+    fn next_depth(&mut self) {
+        self.strata.push(BTreeMap::new());
+    }
+
+    /// Adds the leaf for `policy` under `parents`. A leaf it replaces (a
+    /// policy a certificate lists twice) stays linked to its parents, as
+    /// in Go.
+    fn insert(&mut self, policy: &str, parents: Vec<usize>) -> usize {
+        let id = self.nodes.len();
+        for &p in &parents {
+            self.nodes[p].children.insert(id);
+        }
+        self.nodes.push(PolicyNode {
+            valid: policy.to_string(),
+            expected: vec![policy.to_string()],
+            parents: parents.into_iter().collect(),
+            children: BTreeSet::new(),
+        });
+        let depth = self.depth();
+        self.strata[depth].insert(policy.to_string(), id);
+        id
+    }
+
+    fn detach(&mut self, id: usize) {
+        for p in std::mem::take(&mut self.nodes[id].parents) {
+            self.nodes[p].children.remove(&id);
+        }
+        for c in std::mem::take(&mut self.nodes[id].children) {
+            self.nodes[c].parents.remove(&id);
+        }
+    }
+
+    /// The nodes one level up whose expected policies include `policy`.
+    fn parents_expecting(&self, policy: &str) -> Vec<usize> {
+        self.parents()
+            .filter(|&p| self.nodes[p].expected.iter().any(|e| e == policy))
+            .collect()
+    }
+
+    fn parents(&self) -> impl Iterator<Item = usize> + '_ {
+        let depth = self.depth();
+        (depth > 0)
+            .then(|| self.strata[depth - 1].values().copied())
+            .into_iter()
+            .flatten()
+    }
+
+    fn parent(&self, policy: &str) -> Option<usize> {
+        let depth = self.depth();
+        (depth > 0).then(|| self.strata[depth - 1].get(policy).copied())?
+    }
+
+    fn leaf(&self, policy: &str) -> Option<usize> {
+        self.strata[self.depth()].get(policy).copied()
+    }
+
+    fn delete_leaf(&mut self, policy: &str) {
+        let depth = self.depth();
+        if let Some(id) = self.strata[depth].remove(policy) {
+            self.detach(id);
+        }
+    }
+
+    /// Removes the nodes below the leaves that have no children left.
+    fn prune(&mut self) {
+        for i in (1..self.depth()).rev() {
+            let dead: Vec<(String, usize)> = self.strata[i]
+                .iter()
+                .filter(|&(_, &id)| self.nodes[id].children.is_empty())
+                .map(|(p, &id)| (p.clone(), id))
+                .collect();
+            for (policy, id) in dead {
+                self.detach(id);
+                self.strata[i].remove(&policy);
+            }
+        }
+    }
+
+    /// Whether any node other than anyPolicy hangs from an anyPolicy node
+    /// alone, or anyPolicy is a leaf.
+    fn has_valid_policy(&self) -> bool {
+        self.leaf(ANY_POLICY).is_some()
+            || self.strata.iter().flat_map(|s| s.values()).any(|&id| {
+                let node = &self.nodes[id];
+                node.valid != ANY_POLICY
+                    && node.parents.len() == 1
+                    && node
+                        .parents
+                        .iter()
+                        .all(|&p| self.nodes[p].valid == ANY_POLICY)
+            })
+    }
 }
 
 /// Candidates whose subject is the child's issuer, best key-ID match first.
