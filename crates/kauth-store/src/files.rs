@@ -89,8 +89,25 @@ pub fn write_all(outputs: &[Output], force: bool) -> Result<(), FileError> {
     }
     // Each placed output, with the copy of the file it replaced.
     let mut placed: Vec<(&Path, Option<PathBuf>)> = Vec::new();
-    for (out, tmp) in outputs.iter().zip(staged) {
-        match place(out, tmp, force) {
+    for (i, (out, tmp)) in outputs.iter().zip(staged).enumerate() {
+        #[cfg(test)]
+        let tmp = match tests::injected_failure(i) {
+            Some(e) => {
+                drop(tmp);
+                Err(FileError::Write {
+                    path: out.path.to_path_buf(),
+                    source: e,
+                })
+            }
+            None => Ok(tmp),
+        }
+        .and_then(|tmp| place(out, tmp, force));
+        #[cfg(not(test))]
+        let tmp = {
+            let _ = i;
+            place(out, tmp, force)
+        };
+        match tmp {
             Ok(backup) => placed.push((out.path, backup)),
             Err(e) => {
                 for (path, backup) in placed.into_iter().rev() {
@@ -188,8 +205,73 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, FileError> {
     })
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// The output whose placing fails, for the rollback tests.
+        static FAIL_AT: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    pub(super) fn injected_failure(i: usize) -> Option<std::io::Error> {
+        (FAIL_AT.get() == Some(i)).then(|| std::io::Error::other("injected failure"))
+    }
+
+    /// Placing the third of three outputs fails after two are in place:
+    /// the two replaced files are back, byte for byte, the new file that
+    /// had no predecessor is gone, and no temporary or backup file is left.
+    #[test]
+    fn a_failure_while_placing_puts_every_replaced_file_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, c) = (
+            dir.path().join("a.key"),
+            dir.path().join("a.crt"),
+            dir.path().join("new.pem"),
+        );
+        std::fs::write(&a, b"old key").unwrap();
+        std::fs::write(&b, b"old cert").unwrap();
+        let outputs = [
+            Output {
+                path: &a,
+                contents: b"new key",
+                access: Access::Private,
+            },
+            Output {
+                path: &c,
+                contents: b"new file",
+                access: Access::Public,
+            },
+            Output {
+                path: &b,
+                contents: b"new cert",
+                access: Access::Public,
+            },
+        ];
+        for fail in 0..outputs.len() {
+            FAIL_AT.set(Some(fail));
+            let err = write_all(&outputs, true).unwrap_err();
+            assert!(err.to_string().contains("injected failure"), "{err}");
+            assert_eq!(std::fs::read(&a).unwrap(), b"old key", "failing at {fail}");
+            assert_eq!(std::fs::read(&b).unwrap(), b"old cert", "failing at {fail}");
+            assert!(!c.exists(), "failing at {fail}");
+            let mut names: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["a.crt", "a.key"], "failing at {fail}");
+        }
+        FAIL_AT.set(None);
+        write_all(&outputs, true).unwrap();
+        assert_eq!(std::fs::read(&b).unwrap(), b"new cert");
+        assert_eq!(std::fs::read(&c).unwrap(), b"new file");
+    }
+}
+
+#[cfg(all(test, unix))]
+mod unix_tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
