@@ -26,5 +26,6 @@ mod rbac_replay;
 mod recorded_apiserver;
 mod request_target_go;
 mod sa;
+mod template_go;
 mod x509_go;
 mod x509_replay;
