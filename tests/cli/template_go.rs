@@ -853,6 +853,25 @@ fn kauth(template: &str, data: &Value, missing: MissingKey) -> Value {
     answer
 }
 
+/// Go's answer as Go 1.23 (kubectl 1.32's) gives it: its comparisons say
+/// "incompatible types for comparison" without naming the types, and
+/// `x | call` panics (which kubectl's printer reports). Both checked
+/// against kubectl itself in tests/parity/97_go_template.txt.
+fn as_go_1_23(answer: &mut Value) {
+    const BAD: &str = "incompatible types for comparison";
+    let Some(e) = answer["error"].as_str() else {
+        return;
+    };
+    let e = if e.contains(" at <call>: error calling call: ") {
+        "caught panic: runtime error: index out of range [0] with length 0".to_string()
+    } else if let Some(at) = e.find(BAD) {
+        format!("{}{BAD}", &e[..at])
+    } else {
+        return;
+    };
+    answer["error"] = json!(e);
+}
+
 /// Whether kauth stopped at Go 1.23's "range can't iterate over 3".
 fn ranges_over_an_integer(answer: &Value) -> bool {
     answer["error"]
@@ -888,7 +907,9 @@ fn go_templates_render_as_go_renders_them() {
     let mut integer_ranges = 0;
     for (template, doc, missing, generated) in &cases {
         let data: Value = serde_json::from_str(doc).unwrap();
-        let theirs = go.ask(&json!({"template": template, "data": data, "missingkey": missing}));
+        let mut theirs =
+            go.ask(&json!({"template": template, "data": data, "missingkey": missing}));
+        as_go_1_23(&mut theirs);
         assert!(theirs.get("bad").is_none(), "oracle: {theirs}");
         let option = if *missing == "error" {
             MissingKey::Error

@@ -537,14 +537,18 @@ impl<'a, 'o> State<'a, 'o> {
             argv.push(self.validate_type(last, t)?);
         }
         let callee = if name == "call" {
-            Some(match args.first() {
-                Some(a) => a.to_string(),
-                None => match &argv[0] {
-                    Value::Str(s) => String::from_utf8_lossy(s).into_owned(),
-                    Value::Invalid => "<invalid Value>".to_string(),
-                    v => format!("<{} Value>", v.type_name()),
-                },
-            })
+            match args.first() {
+                Some(a) => Some(a.to_string()),
+                // Go 1.23 names the callee by its first argument node even
+                // when the function comes down the pipe: an index out of
+                // range, which kubectl's printer recovers from.
+                None => {
+                    return Err(Stop::Error(
+                        "caught panic: runtime error: index out of range [0] with length 0"
+                            .to_string(),
+                    ));
+                }
+            }
         } else {
             None
         };

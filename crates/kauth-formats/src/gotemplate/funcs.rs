@@ -292,6 +292,9 @@ fn show(verb: &str, v: &Value) -> String {
     String::from_utf8_lossy(&fmt::sprintf(verb.as_bytes(), std::slice::from_ref(v))).into_owned()
 }
 
+/// Go 1.23's `errBadComparison` (later Go names the two types).
+const BAD_COMPARISON: &str = "incompatible types for comparison";
+
 fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, String> {
     let a = arg1.concrete();
     if rest.is_empty() {
@@ -307,11 +310,7 @@ fn eq(arg1: &Value, rest: &[Value]) -> Result<bool, String> {
                 (Kind::Uint, Kind::Int) => int_of(&b) >= 0 && uint_of(&a) == int_of(&b) as u64,
                 _ => {
                     if a.is_valid() && b.is_valid() {
-                        return Err(format!(
-                            "incompatible types for comparison: {} and {}",
-                            a.type_name(),
-                            b.type_name()
-                        ));
+                        return Err(BAD_COMPARISON.to_string());
                     }
                     false
                 }
@@ -376,11 +375,7 @@ fn lt(arg1: &Value, arg2: &Value) -> Result<bool, String> {
         return match (k1, k2) {
             (Kind::Int, Kind::Uint) => Ok(int_of(&a) < 0 || (int_of(&a) as u64) < uint_of(&b)),
             (Kind::Uint, Kind::Int) => Ok(int_of(&b) >= 0 && uint_of(&a) < int_of(&b) as u64),
-            _ => Err(format!(
-                "incompatible types for comparison: {} and {}",
-                a.type_name(),
-                b.type_name()
-            )),
+            _ => Err(BAD_COMPARISON.to_string()),
         };
     }
     Ok(match k1 {
