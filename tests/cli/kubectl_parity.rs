@@ -22,6 +22,9 @@
 //! $~ config get-clusters          stdout compared as sorted lines
 //! $! config view                  stderr not compared: kauth's error says
 //!                                 more than kubectl's, on purpose
+//! $> config view -o go-template=…  stdout compared up to where kubectl
+//!                                 starts its debug dump of a template
+//!                                 error (which kauth leaves out)
 //! ```
 //! `HOME` is `./home` inside the directory, so `~/.kube/config` is compared
 //! too. The reference binary is `kubectl.1.32` next to the file that
@@ -55,7 +58,15 @@ enum Compare {
     /// stdout only: kauth's error says more than kubectl's (a line
     /// number), by design; both must still print an error.
     NoStderr,
+    /// Everything, kubectl's stdout cut where its dump after a template's
+    /// execution error starts: the dump holds the whole object, secrets
+    /// included, and kauth does not print it.
+    BeforeDump,
 }
+
+/// How kubectl's go-template printer starts the dump it writes to stdout
+/// after an execution error.
+const DUMP_START: &str = "Error executing template: ";
 
 #[derive(Debug, Clone)]
 struct Step {
@@ -157,13 +168,14 @@ fn parse_scenarios(source: &str, text: &str) -> Vec<Scenario> {
                 let (k, v) = rest.split_once('=').expect("env K=V");
                 scenario.env.push((k.to_string(), v.to_string()));
             }
-            "$" | "$?" | "$~" | "$!" => {
+            "$" | "$?" | "$~" | "$!" | "$>" => {
                 let args = shell_words::split(rest)
                     .unwrap_or_else(|e| panic!("{source}:{line_no}: cannot split arguments: {e}"));
                 let compare = match word {
                     "$" => Compare::All,
                     "$?" => Compare::NoStdout,
                     "$~" => Compare::SortedStdout,
+                    "$>" => Compare::BeforeDump,
                     _ => Compare::NoStderr,
                 };
                 scenario.steps.push(Step {
@@ -274,6 +286,16 @@ fn run_all(
         match step.compare {
             Compare::All | Compare::NoStderr => {}
             Compare::NoStdout => stdout.clear(),
+            Compare::BeforeDump if is_kubectl => {
+                let at = stdout.find(DUMP_START).unwrap_or_else(|| {
+                    panic!(
+                        "{}: kubectl printed no template error dump:\n{stdout}",
+                        scenario.name
+                    )
+                });
+                stdout.truncate(at);
+            }
+            Compare::BeforeDump => {}
             Compare::SortedStdout => {
                 let mut lines: Vec<&str> = stdout.lines().collect();
                 lines.sort_unstable();

@@ -48,6 +48,12 @@ pub enum MissingKey {
     Error,
 }
 
+/// Go's `strconv.Quote` (`%q`), with which kubectl names a template in its
+/// errors.
+pub fn quote(s: &str) -> String {
+    fmt::quote(s.as_bytes())
+}
+
 /// Renders `template` against `data` into `out`. On an execution error
 /// `out` holds what was written before it.
 pub fn render(
