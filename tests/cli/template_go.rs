@@ -32,6 +32,7 @@ fn documents() -> Vec<String> {
                 "extensions": [{"name": "x", "extension": {
                     "n": 1000000, "f": 1.5, "neg": -3, "big": 12345678901234567890u64,
                     "tiny": 0.000001, "e21": 1e21, "third": 0.3333333333333333,
+                    "min": 5e-324, "max": 1.7976931348623157e308, "e20": 1e20,
                     "zero": 0, "null": null,
                     "list": [1, "two", null, true, {"k": "v"}, 2.5],
                     "empty": [], "emptymap": {},
@@ -157,6 +158,12 @@ const TEMPLATES: &[&str] = &[
     "{{9223372036854775807}} {{-9223372036854775808}} {{9223372036854775808}}",
     "{{1i}} {{0i}} {{1+2i}} {{1.5-2.5i}} {{2i | printf \"%v\"}}",
     "{{0x1i}}",
+    "{{0x1+2i}}",
+    "{{1e3+1_0i}}",
+    "{{1+2i | printf \"%.1f\"}} {{printf \"%T %v\" 1.5+0i 2-0i}}",
+    "{{1+i}}",
+    "{{1+2}}",
+    "{{1-2i-3i}}",
     "{{1a}}",
     "{{1.2.3}}",
     "{{'a'}} {{'\\n'}} {{'\\x41'}} {{'\\u00e9'}} {{'é'}} {{'\\''}} {{'\\\\'}} {{'\\101'}}",
@@ -504,6 +511,7 @@ const TEMPLATES: &[&str] = &[
     "{{print .float .num (index .clusters 1).cluster.extensions}}",
     "{{range (index .clusters 1).cluster.extensions}}{{with .extension}}{{.n}} {{.f}} {{.neg}} {{.big}} {{.tiny}} {{.e21}} {{.third}} {{.zero}} {{.null}} {{.list}} {{.empty}} {{.emptymap}} {{.nested}}{{end}}{{end}}",
     "{{range (index .clusters 1).cluster.extensions}}{{with .extension}}{{printf \"%T %T %T %T %T %T\" .n .f .big .zero .null .list}}{{end}}{{end}}",
+    "{{range (index .clusters 1).cluster.extensions}}{{with .extension}}{{.min}} {{.max}} {{.e20}} {{printf \"%T %T %T %.3e %f\" .min .max .e20 .min .e20}}{{end}}{{end}}",
     "{{range (index .clusters 1).cluster.extensions}}{{with .extension}}{{printf \"%v|%d|%x|%e|%.2f|%g|%s\" .n .n .n .f .third .tiny .s}}{{end}}{{end}}",
     "{{range (index .clusters 1).cluster.extensions}}{{with .extension}}{{printf \"%q|%x|%X|% x|%#x|%+q\" .s .s .s .s .s .s}}{{end}}{{end}}",
     "{{range (index .clusters 1).cluster.extensions}}{{with .extension}}{{eq .n 1000000}} {{lt .f 2.0}} {{eq .big 12345678901234567890.0}}{{end}}{{end}}",
@@ -837,6 +845,35 @@ fn generated(count: usize) -> Vec<String> {
         .collect()
 }
 
+/// `slice` may reach past a list's length up to the capacity Go's decoder
+/// left it (appending one element at a time): for lists of many lengths,
+/// the last reach kauth allows and the first it refuses, which Go must
+/// allow and refuse alike.
+fn capacity_cases() -> Vec<(String, String, &'static str, bool)> {
+    let mut cases = Vec::new();
+    for n in [
+        0, 1, 2, 3, 4, 5, 8, 9, 16, 17, 100, 255, 256, 257, 300, 512, 513, 600, 848, 849, 2000,
+        5000,
+    ] {
+        let doc = kauth_formats::json::to_go_json(&json!({ "l": vec![0; n] }));
+        let data: Value = serde_json::from_str(&doc).unwrap();
+        let fits = |k: usize| {
+            let mut out = Vec::new();
+            let t = format!("{{{{len (slice .l 0 {k})}}}}");
+            render(&t, &data, MissingKey::Default, &mut out).is_ok()
+        };
+        let mut cap = n;
+        while fits(cap + 1) {
+            cap += 1;
+        }
+        for k in [cap, cap + 1] {
+            let t = format!("{{{{len (slice .l 0 {k})}}}} {{{{len (slice .l {k})}}}}");
+            cases.push((t, doc.clone(), "default", false));
+        }
+    }
+    cases
+}
+
 /// kauth's answer in the oracle's terms.
 fn kauth(template: &str, data: &Value, missing: MissingKey) -> Value {
     let mut out = Vec::new();
@@ -902,13 +939,22 @@ fn go_templates_render_as_go_renders_them() {
             }
         }
     }
+    cases.extend(capacity_cases());
+    let deep = |n: usize| format!("{}.kind{}", "(".repeat(n), ")".repeat(n));
+    for n in [9999, 10000, 10001] {
+        cases.push((
+            format!("{{{{{}}}}}", deep(n)),
+            docs[0].clone(),
+            "default",
+            false,
+        ));
+    }
     let mut differ = Vec::new();
     let mut errors = [0, 0];
     let mut integer_ranges = 0;
     for (template, doc, missing, generated) in &cases {
         let data: Value = serde_json::from_str(doc).unwrap();
-        let mut theirs =
-            go.ask(&json!({"template": template, "data": data, "missingkey": missing}));
+        let mut theirs = go.ask(&json!({"template": template, "data": doc, "missingkey": missing}));
         as_go_1_23(&mut theirs);
         assert!(theirs.get("bad").is_none(), "oracle: {theirs}");
         let option = if *missing == "error" {

@@ -5,7 +5,9 @@
 // kubectl decodes it (sigs.k8s.io/json with integers kept: a number that
 // strconv.ParseInt reads is an int64, any other a float64; arrays grown by
 // append from empty, so their capacity is the decoder's).
-// Question {"template": "...", "data": <json>, "missingkey": "default"|"error"};
+// Question {"template": "...", "data": <json>, "missingkey": "default"|"error"},
+// where data may also be a JSON string holding the document's text, so that
+// numbers reach the decoder written exactly as kubectl's encoder wrote them;
 // answer {"output": "..."} or {"output_base64": "..."} (output that is not
 // UTF-8), with "error": "..." when parsing or execution failed.
 package main
@@ -141,7 +143,12 @@ func answer(q map[string]json.RawMessage) map[string]string {
 		return map[string]string{"bad": err.Error()}
 	}
 	json.Unmarshal(q["missingkey"], &missing)
-	d := json.NewDecoder(bytes.NewReader(q["data"]))
+	raw := []byte(q["data"])
+	var docText string
+	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &docText) == nil {
+		raw = []byte(docText)
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
 	d.UseNumber()
 	data, err := decode(d)
 	if err != nil {

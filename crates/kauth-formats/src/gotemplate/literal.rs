@@ -194,20 +194,72 @@ fn simplify_complex(n: &mut Number) {
     }
 }
 
-/// `a+bi` or `a-bi` as `fmt.Sscan` reads a complex128.
+/// `a+bi` or `a-bi` as `fmt.Sscan` reads a complex128: two float tokens
+/// (`complexTokens`), each then read by `strconv.ParseFloat`.
 fn parse_complex(text: &str) -> Result<(f64, f64), String> {
-    let bad = || format!("strconv.ParseFloat: parsing {:?}: invalid syntax", text);
-    let b = text.as_bytes();
-    let split = (1..b.len())
-        .rev()
-        .find(|&i| matches!(b[i], b'+' | b'-') && !matches!(b[i - 1], b'e' | b'E' | b'p' | b'P'))
-        .ok_or_else(bad)?;
-    let re = parse_float(&text[..split]).ok_or_else(bad)?;
-    let im = text[split..]
-        .strip_suffix('i')
-        .and_then(parse_float)
-        .ok_or_else(bad)?;
+    let syntax = || "syntax error scanning complex number".to_string();
+    let (real, rest) = float_token(text);
+    let sign = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '+' | '-'))
+        .ok_or_else(syntax)?;
+    let (imag, rest) = float_token(&rest[1..]);
+    if !rest.starts_with('i') {
+        return Err(syntax());
+    }
+    let convert = |s: &str| {
+        parse_float_checked(s).map_err(|reason| {
+            format!(
+                "strconv.ParseFloat: parsing {}: {reason}",
+                super::fmt::quote(s.as_bytes())
+            )
+        })
+    };
+    let re = convert(real)?;
+    let im = convert(&format!("{sign}{imag}"))?;
     Ok((re, im))
+}
+
+/// fmt's `floatToken`: the longest float-looking prefix of `s`.
+fn float_token(s: &str) -> (&str, &str) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let accept = |i: &mut usize, set: &[u8]| {
+        if *i < b.len() && set.contains(&b[*i]) {
+            *i += 1;
+            true
+        } else {
+            false
+        }
+    };
+    if accept(&mut i, b"nN") && accept(&mut i, b"aA") && accept(&mut i, b"nN") {
+        return s.split_at(i);
+    }
+    i = 0;
+    accept(&mut i, b"+-");
+    let signed = i;
+    if accept(&mut i, b"iI") && accept(&mut i, b"nN") && accept(&mut i, b"fF") {
+        return s.split_at(i);
+    }
+    let mut digits: &[u8] = b"0123456789_";
+    let mut exp: &[u8] = b"eEpP";
+    if b.get(signed) == Some(&b'0') {
+        i = signed + 1;
+        if accept(&mut i, b"xX") {
+            digits = b"0123456789aAbBcCdDeEfF_";
+            exp = b"pP";
+        }
+    }
+    while accept(&mut i, digits) {}
+    if accept(&mut i, b".") {
+        while accept(&mut i, digits) {}
+    }
+    if accept(&mut i, exp) {
+        accept(&mut i, b"+-");
+        while accept(&mut i, b"0123456789_") {}
+    }
+    s.split_at(i)
 }
 
 /// Go's `underscoreOK`: `_` only between digits (a base prefix counts as
@@ -298,6 +350,21 @@ pub(super) fn parse_int(s: &str) -> Option<i64> {
 /// `strconv.ParseFloat(s, 64)` for what the template scanner lets through:
 /// decimal and hexadecimal (`0x1.8p3`) forms; out of range is an error.
 pub(super) fn parse_float(s: &str) -> Option<f64> {
+    parse_float_checked(s).ok()
+}
+
+/// `strconv.ParseFloat(s, 64)`, or why not (Go's `NumError` reason).
+fn parse_float_checked(s: &str) -> Result<f64, &'static str> {
+    parse_float_value(s).ok_or("invalid syntax").and_then(|f| {
+        if f.is_infinite() {
+            Err("value out of range")
+        } else {
+            Ok(f)
+        }
+    })
+}
+
+fn parse_float_value(s: &str) -> Option<f64> {
     if s.contains('_') && !underscore_ok(s) {
         return None;
     }
@@ -321,9 +388,6 @@ pub(super) fn parse_float(s: &str) -> Option<f64> {
         }
         body.parse::<f64>().ok()?
     };
-    if value.is_infinite() {
-        return None;
-    }
     Some(if neg { -value } else { value })
 }
 

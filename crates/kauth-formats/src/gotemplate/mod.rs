@@ -94,3 +94,42 @@ fn run(
         .execute(value::from_json(data))
         .map_err(TemplateError::Execute)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render_str(template: &str, data: &Json) -> Result<String, TemplateError> {
+        let mut out = Vec::new();
+        render(template, data, MissingKey::Default, &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    /// A whole number the document holds as a float (YAML's `1e3`) is an
+    /// int64 to kubectl, which decodes the text `1000` Go's encoder wrote;
+    /// the oracle only ever sees that text.
+    #[test]
+    fn whole_floats_of_the_document_are_int64() {
+        let doc = json!({"a": 1000.0, "b": 1.5, "c": 1e21, "d": -0.0, "e": 1e19});
+        assert_eq!(
+            render_str(r#"{{printf "%T %T %T %T %T" .a .b .c .d .e}}"#, &doc).unwrap(),
+            "int64 float64 float64 int64 float64"
+        );
+        assert_eq!(render_str("{{.a}} {{.c}}", &doc).unwrap(), "1000 1e+21");
+    }
+
+    /// On an execution error the output keeps what came before it.
+    #[test]
+    fn an_execution_error_keeps_the_output_before_it() {
+        let mut out = Vec::new();
+        let err = render(
+            "a{{.x.y.z}}",
+            &json!({"x": "s"}),
+            MissingKey::Default,
+            &mut out,
+        );
+        assert!(matches!(err, Err(TemplateError::Execute(_))));
+        assert_eq!(out, b"a");
+    }
+}
