@@ -48,7 +48,39 @@ fn write_json(value: &Value, depth: usize, out: &mut String) {
         Value::Object(_) => out.push_str("{}"),
         Value::Array(_) => out.push_str("[]"),
         Value::String(s) => write_go_string(s, out),
+        Value::Number(n) => write_go_number(n, out),
         other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A number as `encoding/json` writes it: integers as they are, floats as
+/// Go writes a float64.
+pub fn write_go_number(n: &serde_json::Number, out: &mut String) {
+    match n.as_f64().filter(|_| n.is_f64()) {
+        Some(f) => write_go_float(f, out),
+        None => out.push_str(&n.to_string()),
+    }
+}
+
+/// A float64 as `encoding/json` writes it: the shortest decimal that reads
+/// back the same, without an exponent from 1e-6 up to 1e21 (`1`, `-0`,
+/// `0.5`), else with one (`1e+21`, `1.5e-7`).
+fn write_go_float(f: f64, out: &mut String) {
+    use std::fmt::Write as _;
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        let _ = write!(out, "{f}");
+        return;
+    }
+    let text = format!("{f:e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    match exponent.strip_prefix('-') {
+        Some(digits) => {
+            let _ = write!(out, "{mantissa}e-{digits}");
+        }
+        None => {
+            let _ = write!(out, "{mantissa}e+{exponent:0>2}");
+        }
     }
 }
 

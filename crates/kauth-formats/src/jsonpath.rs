@@ -511,6 +511,10 @@ fn text_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
+        // kubectl prints a number with fmt.Fprint, a float64 as `%v`.
+        Value::Number(n) if n.is_f64() => {
+            crate::gotemplate::sprint_float(n.as_f64().unwrap_or_default())
+        }
         other => {
             let mut out = String::new();
             write_compact(&crate::json::sorted_keys(other), &mut out);
@@ -544,6 +548,7 @@ fn write_compact(v: &Value, out: &mut String) {
             out.push(']');
         }
         Value::String(s) => crate::json::write_go_string(s, out),
+        Value::Number(n) => crate::json::write_go_number(n, out),
         other => out.push_str(&other.to_string()),
     }
 }

@@ -263,7 +263,7 @@ fn fmt_f(out: &mut Vec<u8>, d: &Decimal, prec: i64) {
 
 /// `strconv.FormatFloat(v, verb, prec, 64)`; `prec < 0` is the shortest
 /// form that reads back the same.
-fn format_float(v: f64, verb: char, prec: i64) -> Vec<u8> {
+pub(crate) fn format_float(v: f64, verb: char, prec: i64) -> Vec<u8> {
     let mut out = Vec::new();
     if v.is_nan() {
         return b"NaN".to_vec();

@@ -24,6 +24,12 @@ mod value;
 
 use serde_json::Value as Json;
 
+/// A float64 as Go's `fmt.Print` writes it (`%v`: `1`, `1.5e-07`,
+/// `1.23456789125e+08`), as kubectl's JSONPath prints a number.
+pub fn sprint_float(v: f64) -> String {
+    String::from_utf8_lossy(&fmt::format_float(v, 'g', -1)).into_owned()
+}
+
 /// The name kubectl gives the template; errors say `template: output:1:2`.
 pub const NAME: &str = "output";
 
