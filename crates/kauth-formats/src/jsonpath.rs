@@ -60,15 +60,39 @@ enum Literal {
 /// default `--allow-missing-template-keys=true`) a missing field or index
 /// yields nothing instead of an error.
 pub fn render(template: &str, data: &Value, allow_missing: bool) -> Result<String, JsonPathError> {
+    run(template, data, allow_missing, false)
+}
+
+/// `-o jsonpath-as-json=...`: each text and each action's results printed
+/// as one indented JSON array (`json.MarshalIndent`, upstream's
+/// `outputJSON`), one after another.
+pub fn render_as_json(
+    template: &str,
+    data: &Value,
+    allow_missing: bool,
+) -> Result<String, JsonPathError> {
+    run(template, data, allow_missing, true)
+}
+
+fn run(
+    template: &str,
+    data: &Value,
+    allow_missing: bool,
+    as_json: bool,
+) -> Result<String, JsonPathError> {
     let nodes = parse(template)?;
     let mut out = String::new();
-    let ctx = Eval { allow_missing };
+    let ctx = Eval {
+        allow_missing,
+        as_json,
+    };
     ctx.nodes(&nodes, data, data, &mut out)?;
     Ok(out)
 }
 
 struct Eval {
     allow_missing: bool,
+    as_json: bool,
 }
 
 fn parse_error(template: &str, reason: &str) -> JsonPathError {
@@ -329,10 +353,20 @@ impl Eval {
     ) -> Result<(), JsonPathError> {
         for node in nodes {
             match node {
+                Node::Text(t) if self.as_json => {
+                    out.push_str(&crate::json::to_go_json(&Value::Array(vec![
+                        Value::String(t.clone()),
+                    ])))
+                }
                 Node::Text(t) => out.push_str(t),
                 Node::Path(steps) => {
                     let base = if steps.is_empty() { cur } else { root };
                     let values = self.steps(steps, base, cur)?;
+                    if self.as_json {
+                        let list = values.iter().map(|v| crate::json::sorted_keys(v)).collect();
+                        out.push_str(&crate::json::to_go_json(&Value::Array(list)));
+                        continue;
+                    }
                     let texts: Vec<String> = values.iter().map(|v| text_of(v)).collect();
                     out.push_str(&texts.join(" "));
                 }

@@ -14,9 +14,10 @@ use kauth_store::kubeconfig::{PathOptions, load_file, starting_config};
 pub struct ViewArgs {
     #[arg(hide = true)]
     unexpected: Vec<String>,
-    /// Output format: yaml, json, name, jsonpath=TEMPLATE, go-template=TEMPLATE,
-    /// go-template-file=FILE, template=TEMPLATE, templatefile=FILE
-    #[arg(short = 'o', long = "output", value_name = "FORMAT", add = crate::cli::complete::values(&["yaml", "json", "name", "jsonpath=", "go-template=", "go-template-file=", "template=", "templatefile="]))]
+    /// Output format: yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE,
+    /// jsonpath-as-json=TEMPLATE, go-template=TEMPLATE, go-template-file=FILE,
+    /// template=TEMPLATE, templatefile=FILE
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", add = crate::cli::complete::values(&["yaml", "json", "name", "jsonpath=", "jsonpath-file=", "jsonpath-as-json=", "go-template=", "go-template-file=", "template=", "templatefile="]))]
     output: Option<String>,
     /// Template string or path to template file to use when -o=go-template, -o=go-template-file
     /// (Go's text/template); alone, it means -o go-template
@@ -88,8 +89,13 @@ pub fn run(opts: &PathOptions, global: &GlobalArgs, args: ViewArgs) -> CliResult
         OutputFormat::Yaml => yaml::emit(&doc).into_bytes(),
         OutputFormat::Json => kauth_formats::json::to_go_json(&doc).into_bytes(),
         OutputFormat::Name => b"config/<unknown>\n".to_vec(),
-        OutputFormat::JsonPath(template) => {
-            kauth_formats::jsonpath::render(&template, &doc, missing == MissingKey::Default)
+        OutputFormat::JsonPath(template, as_json) => {
+            let render = if as_json {
+                kauth_formats::jsonpath::render_as_json
+            } else {
+                kauth_formats::jsonpath::render
+            };
+            render(&template, &doc, missing == MissingKey::Default)
                 .map_err(|e| match e {
                     // kubectl goes on to print the whole object, secrets
                     // included with --raw; kauth stops at the reason.
@@ -154,7 +160,9 @@ enum OutputFormat {
     Yaml,
     Json,
     Name,
-    JsonPath(String),
+    /// The template's text, and whether results print as JSON
+    /// (`jsonpath-as-json`).
+    JsonPath(String, bool),
     /// The template's text (a template file already read).
     GoTemplate(String),
 }
@@ -167,7 +175,7 @@ const GO_TEMPLATE_FORMATS: [&str; 4] = [
     "template",
     "templatefile",
 ];
-const JSONPATH_FORMATS: [&str; 1] = ["jsonpath"];
+const JSONPATH_FORMATS: [&str; 3] = ["jsonpath", "jsonpath-file", "jsonpath-as-json"];
 
 impl OutputFormat {
     /// kubectl's `PrintFlags.ToPrinter`: `--template` alone means
@@ -193,10 +201,15 @@ impl OutputFormat {
                         text
                     };
                     OutputFormat::GoTemplate(text)
-                } else if let Some((_, text)) =
+                } else if let Some((name, text)) =
                     template_format(format, template, &JSONPATH_FORMATS)?
                 {
-                    OutputFormat::JsonPath(text)
+                    let text = if name == "jsonpath-file" {
+                        read_template(&text)?
+                    } else {
+                        text
+                    };
+                    OutputFormat::JsonPath(text, name == "jsonpath-as-json")
                 } else {
                     return Err(CliError::kubectl(format!(
                         "unable to match a printer suitable for the output format \"{format}\", allowed formats are: go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,yaml"
