@@ -389,8 +389,9 @@ fn export_refuses_mismatches_empty_passwords_and_overwrites() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
     // A non-ASCII password is a BMPString for the PKCS#12 KDF and UTF-8 for
-    // PBKDF2, as openssl has it.
-    std::fs::write(d.join("utf8.txt"), "pässwörd\n").unwrap();
+    // PBKDF2, as openssl has it; a character outside the BMP is a
+    // surrogate pair.
+    std::fs::write(d.join("utf8.txt"), "pässwörd🔑\n").unwrap();
     for profile in ["compat", "modern"] {
         let o = kauth(
             d,

@@ -216,8 +216,10 @@ fn bmp_password(password: &str) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(out)
 }
 
-/// RFC 7292 appendix B.2: the PKCS#12 key derivation. `id` is 1 for keys,
-/// 2 for IVs, 3 for MAC keys.
+/// RFC 7292 appendix B.2: the PKCS#12 key derivation, through RustCrypto's
+/// `pkcs12`. `id` is 1 for keys, 2 for IVs, 3 for MAC keys. The password
+/// is encoded here (UTF-16 with surrogate pairs, as openssl encodes it;
+/// the crate's own encoder refuses characters outside the BMP).
 pub fn pkcs12_kdf(
     hash: Hash,
     password: &str,
@@ -226,47 +228,21 @@ pub fn pkcs12_kdf(
     id: u8,
     len: usize,
 ) -> Zeroizing<Vec<u8>> {
-    // v is the hash's block size: 64 bytes for SHA-1 and SHA-256, 128 for
-    // SHA-384 and SHA-512.
-    let v = hash.digest().block_len();
-    let u = hash.digest().output_len();
+    use pkcs12::kdf::{Pkcs12KeyType, derive_key};
     let pass = bmp_password(password);
-    let fill = |s: &[u8]| -> Vec<u8> {
-        if s.is_empty() {
-            return Vec::new();
-        }
-        let n = v * s.len().div_ceil(v);
-        s.iter().cycle().take(n).copied().collect()
+    let id = match id {
+        1 => Pkcs12KeyType::EncryptionKey,
+        2 => Pkcs12KeyType::Iv,
+        _ => Pkcs12KeyType::Mac,
     };
-    let mut i_buf = fill(salt);
-    i_buf.extend(fill(&pass));
-    let d = vec![id; v];
-    let mut out = Zeroizing::new(Vec::with_capacity(len));
-    while out.len() < len {
-        let mut ctx = digest::Context::new(hash.digest());
-        ctx.update(&d);
-        ctx.update(&i_buf);
-        let mut a = ctx.finish().as_ref().to_vec();
-        for _ in 1..iterations {
-            a = digest::digest(hash.digest(), &a).as_ref().to_vec();
-        }
-        let take = u.min(len - out.len());
-        out.extend_from_slice(&a[..take]);
-        if out.len() >= len {
-            break;
-        }
-        let b: Vec<u8> = a.iter().cycle().take(v).copied().collect();
-        for block in i_buf.chunks_mut(v) {
-            // block = (block + b + 1) mod 2^(8v), big-endian.
-            let mut carry = 1u16;
-            for k in (0..v).rev() {
-                let sum = block[k] as u16 + b[k] as u16 + carry;
-                block[k] = sum as u8;
-                carry = sum >> 8;
-            }
-        }
-    }
-    out
+    // Counts above i32::MAX are refused before (MAX_ITERATIONS).
+    let rounds = i32::try_from(iterations).unwrap_or(i32::MAX);
+    Zeroizing::new(match hash {
+        Hash::Sha1 => derive_key::<sha1::Sha1>(&pass, salt, id, rounds, len),
+        Hash::Sha256 => derive_key::<sha2::Sha256>(&pass, salt, id, rounds, len),
+        Hash::Sha384 => derive_key::<sha2::Sha384>(&pass, salt, id, rounds, len),
+        Hash::Sha512 => derive_key::<sha2::Sha512>(&pass, salt, id, rounds, len),
+    })
 }
 
 /// An encryption scheme found in or written to a file.
