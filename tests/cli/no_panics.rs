@@ -44,16 +44,7 @@ fn bundle() -> &'static [u8] {
     static P12: OnceLock<Vec<u8>> = OnceLock::new();
     P12.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let run = |args: &[&str]| {
-            let ok = std::process::Command::new("openssl")
-                .args(args)
-                .current_dir(dir.path())
-                .output()
-                .unwrap()
-                .status
-                .success();
-            assert!(ok, "openssl {args:?}");
-        };
+        let run = |args: &[&str]| crate::support::openssl_ok(dir.path(), args);
         run(&[
             "req",
             "-x509",

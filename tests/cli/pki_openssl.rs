@@ -1,27 +1,13 @@
 //! What kauth's PKI code writes, read by the real openssl, and what
 //! openssl writes, read by kauth.
 
-use std::path::Path;
-use std::process::Command;
 
 use kauth_pki::cert::{self, CertSpec, Issuer, Usage};
 use kauth_pki::key::{KeyAlgorithm, PrivateKey};
 use kauth_pki::name::Subject;
 use time::{Duration, OffsetDateTime};
 
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl on PATH");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
+use crate::support::openssl;
 
 fn self_signed_ca(key: &PrivateKey, cn: &str) -> Vec<u8> {
     let subject = Subject::new(cn, &[], None).to_der();

@@ -67,3 +67,25 @@ pub fn kubectl() -> Option<PathBuf> {
 pub fn apiserver_fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/apiserver")
 }
+
+/// Runs `openssl ARGS` in `dir`: whether it succeeded, and its stdout and
+/// stderr together.
+pub fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl on PATH");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// [`openssl`], failing the test with openssl's output when it fails.
+pub fn openssl_ok(dir: &std::path::Path, args: &[&str]) {
+    let (ok, text) = openssl(dir, args);
+    assert!(ok, "openssl {args:?}: {text}");
+}
