@@ -1,7 +1,6 @@
 //! What kauth's PKI code writes, read by the real openssl, and what
 //! openssl writes, read by kauth.
 
-
 use kauth_pki::cert::{self, CertSpec, Issuer, Usage};
 use kauth_pki::key::{KeyAlgorithm, PrivateKey};
 use kauth_pki::name::Subject;
