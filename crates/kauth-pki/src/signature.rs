@@ -231,16 +231,14 @@ pub fn check(
 /// RSA signatures by 1024- to 2047-bit keys in the schemes aws-lc-rs
 /// only verifies from 2048 bits (PSS with the salt as long as the hash, as
 /// Go's `PSSSaltLengthEqualsHash`; PKCS#1 v1.5 with SHA-384), through
-/// RustCrypto's `rsa`. Go refuses keys under 1024 bits.
+/// RustCrypto's `rsa`. The caller has refused keys under 1024 bits, as Go
+/// does.
 fn small_rsa_verify(der: &[u8], pss: bool, hash: Hash, signed: &[u8], sig: &[u8]) -> bool {
     use rsa::pkcs1::DecodeRsaPublicKey;
     use sha2::Digest;
     let Ok(key) = rsa::RsaPublicKey::from_pkcs1_der(der) else {
         return false;
     };
-    if !(1024..2048).contains(&rsa::traits::PublicKeyParts::n(&key).bits()) {
-        return false;
-    }
     fn run<D>(key: &rsa::RsaPublicKey, pss: bool, signed: &[u8], sig: &[u8]) -> bool
     where
         D: Digest + sha2::digest::DynDigest + sha2::digest::const_oid::AssociatedOid,
