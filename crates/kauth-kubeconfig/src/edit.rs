@@ -30,13 +30,15 @@ pub fn modify_cluster(mut c: Cluster, e: &ClusterEdit) -> Cluster {
     if let Some(name) = &e.tls_server_name {
         c.tls_server_name = name.clone();
     }
-    if let Some(insecure) = e.insecure_skip_tls_verify {
-        c.insecure_skip_tls_verify = insecure;
-        // Insecure mode clears any certificate authority.
-        if insecure {
-            c.certificate_authority.clear();
-            c.certificate_authority_data.clear();
-        }
+    // kubectl 1.32 sets the flag's value on every `set-cluster` of an
+    // entry: without `--insecure-skip-tls-verify` an insecure cluster
+    // becomes secure again.
+    let insecure = e.insecure_skip_tls_verify.unwrap_or(false);
+    c.insecure_skip_tls_verify = insecure;
+    // Insecure mode clears any certificate authority.
+    if insecure {
+        c.certificate_authority.clear();
+        c.certificate_authority_data.clear();
     }
     if let Some(data) = &e.embedded_ca {
         c.certificate_authority_data = data.clone();
