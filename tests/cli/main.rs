@@ -10,6 +10,7 @@ mod base64_go;
 mod bearer_header;
 mod completion;
 mod config_safety;
+mod corpus;
 mod csr;
 mod csv_go;
 mod docs_examples;

@@ -4,12 +4,14 @@
 //! `staging/src/k8s.io/client-go/tools/clientcmd/config.go`, and
 //! `WriteToFile` in `loader.go`. Edits land in the file that defines the
 //! entry (its `origin`), new entries in the default file, exactly as there;
-//! the difference is that kauth waits for the lock and writes atomically.
+//! the differences are that kauth waits for the lock and writes atomically,
+//! and that a file kubectl did not write keeps its comments and layout
+//! (`kauth_kubeconfig::lossless`).
 
 use std::path::Path;
 
 use kauth_kubeconfig::model::{self, Config};
-use kauth_kubeconfig::paths;
+use kauth_kubeconfig::{lossless, paths};
 
 use super::load::config_from_file;
 use super::{PathOptions, Result, StoreError, starting_config};
@@ -18,6 +20,29 @@ use crate::{atomic, lock};
 /// Writes a whole file the way kubectl serialises it; new files are 0600.
 pub fn write_file(config: &Config, file: &str) -> Result<()> {
     let text = model::to_yaml(config);
+    atomic::write(Path::new(file), text.as_bytes(), 0o600).map_err(|source| StoreError::Write {
+        file: file.to_string(),
+        source,
+    })
+}
+
+/// Writes an edited file: as kubectl writes it where the file is new or
+/// kubectl-shaped, as a patch of its text where not.
+fn update_file(config: &Config, file: &str) -> Result<()> {
+    let original = match std::fs::read(file) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(StoreError::Read {
+                file: file.to_string(),
+                source,
+            });
+        }
+    };
+    let original = original
+        .as_deref()
+        .and_then(|b| kauth_formats::yaml::text(b).ok());
+    let (text, _) = lossless::render(original, config);
     atomic::write(Path::new(file), text.as_bytes(), 0o600).map_err(|source| StoreError::Write {
         file: file.to_string(),
         source,
@@ -81,7 +106,7 @@ fn save_changes(
                 paths::relativize_cluster(&mut c, &abs_dir(opts, &dest));
             }
             file.clusters.insert(name.clone(), c);
-            write_file(&file, &dest)?;
+            update_file(&file, &dest)?;
         }
     }
     let mut seen: Vec<(String, Config)> = Vec::new();
@@ -99,7 +124,7 @@ fn save_changes(
         }
     }
     for (dest, file) in &seen {
-        write_file(file, dest)?;
+        update_file(file, dest)?;
     }
     for (name, user) in &new.auth_infos {
         if starting.auth_infos.get(name) != Some(user) {
@@ -111,7 +136,7 @@ fn save_changes(
                 paths::relativize_auth_info(&mut u, &abs_dir(opts, &dest));
             }
             file.auth_infos.insert(name.clone(), u);
-            write_file(&file, &dest)?;
+            update_file(&file, &dest)?;
         }
     }
     delete_removed(
@@ -152,7 +177,7 @@ fn delete_removed<T>(
             let dest = dest_for(origin(entry), opts);
             let mut file = config_from_file(&dest)?;
             entries(&mut file).remove(name);
-            write_file(&file, &dest)?;
+            update_file(&file, &dest)?;
         }
     }
     Ok(())
@@ -165,13 +190,13 @@ fn write_current_context(opts: &PathOptions, starting: &Config, new_context: &st
     if let Some(file) = &opts.explicit {
         let mut config = config_from_file(file)?;
         config.current_context = new_context.to_string();
-        return write_file(&config, file);
+        return update_file(&config, file);
     }
     if !new_context.is_empty() {
         let dest = opts.default_filename();
         let mut config = config_from_file(&dest)?;
         config.current_context = new_context.to_string();
-        return write_file(&config, &dest);
+        return update_file(&config, &dest);
     }
     // Clearing: find the first file that sets it.
     for file in opts.precedence() {
@@ -179,7 +204,7 @@ fn write_current_context(opts: &PathOptions, starting: &Config, new_context: &st
             let mut config = config_from_file(&file)?;
             if !config.current_context.is_empty() {
                 config.current_context.clear();
-                return write_file(&config, &file);
+                return update_file(&config, &file);
             }
         }
     }
@@ -190,13 +215,13 @@ fn write_preferences(opts: &PathOptions, new: &Config) -> Result<()> {
     if let Some(file) = &opts.explicit {
         let mut config = config_from_file(file)?;
         config.preferences = new.preferences.clone();
-        return write_file(&config, file);
+        return update_file(&config, file);
     }
     for file in opts.precedence() {
         let mut config = config_from_file(&file)?;
         if config.preferences != new.preferences {
             config.preferences = new.preferences.clone();
-            return write_file(&config, &file);
+            return update_file(&config, &file);
         }
     }
     Err(StoreError::NoFileForPreferences)
