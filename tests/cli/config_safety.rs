@@ -266,6 +266,32 @@ fn use_context_dash_returns_to_the_previous_context() {
 }
 
 #[test]
+fn the_previous_context_follows_renames_and_deletions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("config"),
+        "apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts:\n- name: a\n  context: {cluster: c}\n- name: b\n  context: {cluster: c}\n",
+    )
+    .unwrap();
+    let stdout = |args: &[&str]| {
+        let out = kauth(dir, "config", args);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    stdout(&["config", "use-context", "b"]);
+    stdout(&["config", "rename-context", "a", "alpha"]);
+    assert_eq!(
+        stdout(&["config", "use-context", "-"]),
+        "Switched to context \"alpha\".\n"
+    );
+    // `b` is now the previous one; once deleted it is no longer offered.
+    stdout(&["config", "delete-context", "b"]);
+    let gone = kauth(dir, "config", &["config", "use-context", "-"]);
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("no previous context"));
+}
+
+#[test]
 fn use_context_without_a_name_and_without_a_terminal_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -43,3 +43,21 @@ pub fn remember_previous_context(key: &str, name: &str) {
         let _ = atomic::write(&file, &text, 0o600);
     }
 }
+
+/// Follows a renamed or deleted context: a previous context of `key` named
+/// `old` becomes `new`, or is forgotten when `new` is `None`, so that
+/// `use-context -` never names a context that is gone.
+pub fn rename_previous_context(key: &str, old: &str, new: Option<&str>) {
+    let Some(file) = previous_file() else { return };
+    let mut all = read_all();
+    if all.get(key).map(String::as_str) != Some(old) {
+        return;
+    }
+    match new {
+        Some(new) => all.insert(key.to_string(), new.to_string()),
+        None => all.remove(key),
+    };
+    if let Ok(text) = serde_json::to_vec_pretty(&all) {
+        let _ = atomic::write(&file, &text, 0o600);
+    }
+}

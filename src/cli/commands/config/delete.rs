@@ -5,9 +5,11 @@
 
 use clap::Args;
 
+use super::use_context::memory_key;
 use super::{go_list, help_error, print_help};
 use crate::cli::{CliError, CliResult};
 use kauth_store::kubeconfig::{PathOptions, modify, starting_config};
+use kauth_store::state;
 
 #[derive(Debug, Args)]
 pub struct NameArgs {
@@ -49,6 +51,7 @@ pub fn delete_context(opts: &PathOptions, args: NameArgs) -> CliResult {
         }
         Ok(())
     })?;
+    state::rename_previous_context(&memory_key(opts), name, None);
     println!("deleted context {name} from {file}");
     Ok(())
 }
@@ -124,6 +127,7 @@ pub fn rename_context(opts: &PathOptions, args: RenameArgs) -> CliResult {
         }
         Ok(())
     })?;
+    state::rename_previous_context(&memory_key(opts), old, Some(new));
     println!("Context \"{old}\" renamed to \"{new}\".");
     Ok(())
 }

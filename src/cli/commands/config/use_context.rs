@@ -20,8 +20,13 @@ pub struct UseContextArgs {
     args: Vec<String>,
 }
 
+/// The kubeconfig whose previous context kauth remembers: the file list.
+pub fn memory_key(opts: &PathOptions) -> String {
+    opts.precedence().join(":")
+}
+
 pub fn run(opts: &PathOptions, args: UseContextArgs) -> CliResult {
-    let key = opts.precedence().join(":");
+    let key = memory_key(opts);
     let name = match args.args.as_slice() {
         [name] if name == "-" => state::previous_context(&key).ok_or_else(|| {
             CliError::kubectl("no previous context to return to")
