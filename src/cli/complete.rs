@@ -98,6 +98,7 @@ fn with_candidates(cmd: clap::Command) -> clap::Command {
             ("rename-context", Names::Contexts),
             ("set-context", Names::Contexts),
             ("get-contexts", Names::Contexts),
+            ("export", Names::Contexts),
             ("delete-cluster", Names::Clusters),
             ("set-cluster", Names::Clusters),
             ("delete-user", Names::Users),

@@ -93,7 +93,7 @@ pub fn command() -> ClapCommand {
 /// `kauth config`, the commands run most often (and from prompts and
 /// completion): each of its commands is deferred too.
 fn config_group() -> ClapCommand {
-    use config::{delete, get, set, use_context, view};
+    use config::{delete, export, get, import, set, use_context, view};
     ClapCommand::new("config")
         .about("Modify kubeconfig files, the way `kubectl config` does")
         .long_about(None)
@@ -175,6 +175,16 @@ fn config_group() -> ClapCommand {
                 "rename-context",
                 "Rename a context from the kubeconfig file",
                 config::EX_RENAME_CONTEXT,
+            ),
+            leaf::<import::ImportArgs>(
+                "import",
+                "Merge other kubeconfig files into this one, without losing an entry",
+                config::EX_IMPORT,
+            ),
+            leaf::<export::ExportArgs>(
+                "export",
+                "Write a self-contained kubeconfig for some contexts",
+                config::EX_EXPORT,
             ),
         ])
 }

@@ -16,6 +16,7 @@ mod csv_go;
 mod docs_examples;
 mod hostile_files;
 mod hostile_http;
+mod import_export;
 mod kubectl_parity;
 mod no_panics;
 mod online;

@@ -4,6 +4,7 @@
 //! Nothing here touches the file system; see the `kauth-store` crate.
 
 pub mod edit;
+pub mod import;
 pub mod lossless;
 pub mod merge;
 pub mod model;

@@ -62,6 +62,28 @@ pub fn minify(config: &mut Config) -> Result<(), ViewError> {
     Ok(())
 }
 
+/// Keeps only the contexts `names` and the clusters and users they name;
+/// the first becomes the current context (`kauth config export`).
+pub fn select(config: &mut Config, names: &[String]) -> Result<(), ViewError> {
+    let mut out = Config {
+        preferences: config.preferences.clone(),
+        current_context: names.first().cloned().unwrap_or_default(),
+        ..Config::default()
+    };
+    for name in names {
+        let mut one = Config {
+            current_context: name.clone(),
+            ..config.clone()
+        };
+        minify(&mut one)?;
+        out.clusters.append(&mut one.clusters);
+        out.auth_infos.append(&mut one.auth_infos);
+        out.contexts.append(&mut one.contexts);
+    }
+    *config = out;
+    Ok(())
+}
+
 /// Replaces file references with the files' contents. `read` gets an
 /// absolute path (resolved against the directory of the entry's file,
 /// made absolute against `cwd`).

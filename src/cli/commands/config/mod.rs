@@ -2,7 +2,9 @@
 //! output, files and exit codes.
 
 pub(crate) mod delete;
+pub(crate) mod export;
 pub(crate) mod get;
+pub(crate) mod import;
 pub(crate) mod set;
 pub(crate) mod use_context;
 pub(crate) mod view;
@@ -28,6 +30,12 @@ pub const EX_UNSET: &str =
 pub const EX_DELETE_CONTEXT: &str = "Examples:\n  kauth config delete-context old";
 pub const EX_DELETE_CLUSTER: &str = "Examples:\n  kauth config delete-cluster old";
 pub const EX_DELETE_USER: &str = "Examples:\n  kauth config delete-user old";
+pub const EX_IMPORT: &str = "Examples:
+  kauth config import ~/Downloads/admin.conf
+  kauth config import kind.yaml k3s.yaml --rename-on-conflict
+  kauth config import lab.conf --prefix lab- --dry-run
+  aws eks update-kubeconfig --name prod --kubeconfig /dev/stdout | kauth config import -";
+pub const EX_EXPORT: &str = "Examples:\n  kauth config export prod -o prod.kubeconfig\n  kauth config export dev staging -o team.kubeconfig --force\n  kauth config export prod --raw | ssh ci 'cat > ~/.kube/config'";
 pub const EX_RENAME_CONTEXT: &str = "Examples:\n  kauth config rename-context old-name new-name";
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +102,12 @@ pub enum ConfigCommand {
     /// Rename a context from the kubeconfig file
     #[command(after_help = EX_RENAME_CONTEXT)]
     RenameContext(delete::RenameArgs),
+    /// Merge other kubeconfig files into this one, without losing an entry
+    #[command(after_help = EX_IMPORT)]
+    Import(import::ImportArgs),
+    /// Write a self-contained kubeconfig for some contexts
+    #[command(after_help = EX_EXPORT)]
+    Export(export::ExportArgs),
 }
 
 pub fn run(cmd: ConfigCommand, global: &GlobalArgs) -> CliResult {
@@ -114,6 +128,8 @@ pub fn run(cmd: ConfigCommand, global: &GlobalArgs) -> CliResult {
         ConfigCommand::DeleteCluster(args) => delete::delete_cluster(&opts, args),
         ConfigCommand::DeleteUser(args) => delete::delete_user(&opts, args),
         ConfigCommand::RenameContext(args) => delete::rename_context(&opts, args),
+        ConfigCommand::Import(args) => import::run(&opts, args),
+        ConfigCommand::Export(args) => export::run(&opts, args),
     }
 }
 
