@@ -13,15 +13,30 @@ use clap_complete::env::{CompleteEnv, EnvCompleter, Shells};
 
 use kauth_store::kubeconfig::PathOptions;
 
-/// The shells kauth writes completion for.
-pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];
+/// The shells kauth writes completion for, and `kubectl` (the helper
+/// kubectl runs for `kubectl kauth <TAB>`).
+pub const SHELLS: [&str; 6] = ["bash", "zsh", "fish", "powershell", "elvish", "kubectl"];
+
+/// The name kubectl looks for on `PATH` to complete `kubectl kauth ...`.
+pub const KUBECTL_HELPER: &str = "kubectl_complete-kauth";
 
 /// Answers the shell when `COMPLETE` is set; returns otherwise.
 pub fn complete_env() {
     // Every run passes here: leave before clap_complete collects the
     // arguments and the working directory.
-    if std::env::var_os("COMPLETE").is_none_or(|v| v.is_empty()) {
-        return;
+    let invoked_as = std::env::args_os().next().unwrap_or_default();
+    if std::path::Path::new(&invoked_as).file_name() == Some(KUBECTL_HELPER.as_ref()) {
+        let words: Vec<String> = std::env::args().skip(1).collect();
+        std::process::exit(kubectl_plugin(&words));
+    }
+    match std::env::var_os("COMPLETE") {
+        None => return,
+        Some(v) if v.is_empty() => return,
+        Some(v) if v == "kubectl" => {
+            let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(2).collect();
+            std::process::exit(kubectl_plugin(&words));
+        }
+        Some(_) => {}
     }
     // Only the subcommands on the line being completed need their path
     // hints: the shell never asks about the others.
@@ -31,8 +46,62 @@ pub fn complete_env() {
         .complete();
 }
 
+/// kubectl's plugin completion (kubectl 1.26 and later): for
+/// `kubectl kauth WORDS<TAB>` kubectl runs `kubectl_complete-kauth WORDS`
+/// (the last word the one being completed, maybe empty) and reads Cobra's
+/// `__complete` answer: one candidate per line, `value<TAB>help`, then
+/// `:DIRECTIVE` (4: no file completion by the shell, as kauth lists paths
+/// itself; 6 adds no space after a directory).
+fn kubectl_plugin(words: &[String]) -> i32 {
+    let mut words = words.to_vec();
+    if words.is_empty() {
+        words.push(String::new());
+    }
+    let mut cmd = command_along(&words);
+    let mut args: Vec<std::ffi::OsString> = vec!["kauth".into()];
+    args.extend(words.iter().map(Into::into));
+    let index = args.len() - 1;
+    let cwd = std::env::current_dir().ok();
+    let found =
+        clap_complete::engine::complete(&mut cmd, args, index, cwd.as_deref()).unwrap_or_default();
+    let mut out = String::new();
+    let mut directory = false;
+    // As Cobra does, flags are offered once the word starts with `-`.
+    let flags = words.last().is_some_and(|w| w.starts_with('-'));
+    for c in &found {
+        let value = c.get_value().to_string_lossy();
+        if value.starts_with('-') && !flags {
+            continue;
+        }
+        directory |= value.ends_with('/');
+        out.push_str(&value);
+        if let Some(help) = c.get_help() {
+            let help = help.to_string();
+            if let Some(line) = help.lines().next().filter(|l| !l.is_empty()) {
+                out.push('\t');
+                out.push_str(line);
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(if directory { ":6\n" } else { ":4\n" });
+    print!("{out}");
+    0
+}
+
+/// The helper script kubectl runs for `kubectl kauth <TAB>`.
+const KUBECTL_SCRIPT: &str = "#!/bin/sh
+# kubectl runs this for `kubectl kauth <TAB>` (kubectl 1.26 and later).
+# Install it on PATH as kubectl_complete-kauth, next to kubectl-kauth
+# (a link to kauth), and make it executable.
+COMPLETE=kubectl exec kauth -- kauth \"$@\"
+";
+
 /// The script that registers kauth's completion with `shell`.
 pub fn registration(shell: &str) -> Option<String> {
+    if shell == "kubectl" {
+        return Some(KUBECTL_SCRIPT.to_string());
+    }
     let shells = Shells::builtins();
     let completer: &dyn EnvCompleter = shells.completer(shell)?;
     let mut out = Vec::new();

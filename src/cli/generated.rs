@@ -56,6 +56,7 @@ fn completion_scripts_in_the_repository_are_fresh() {
         ("fish", "kauth.fish"),
         ("powershell", "kauth.ps1"),
         ("elvish", "kauth.elv"),
+        ("kubectl", super::complete::KUBECTL_HELPER),
     ];
     let want: Vec<(String, Vec<u8>)> = files
         .iter()

@@ -109,7 +109,7 @@ pub enum Command {
 }
 
 const REQUEST_EXAMPLES: &str = "Examples:\n  kauth request /api/v1/namespaces/test/pods\n  kauth request DELETE /api/v1/namespaces/test/pods/p1 -i\n  kauth request POST /api/v1/namespaces/test/configmaps -d @cm.json\n  kauth request --cert kfree.crt --key kfree.key /version\n  kauth request --kubelet 10.0.0.5 /metrics --token - < token";
-const COMPLETION_EXAMPLES: &str = "Examples:\n  echo 'source <(kauth completion bash)' >> ~/.bashrc\n  echo 'source <(kauth completion zsh)' >> ~/.zshrc\n  kauth completion fish > ~/.config/fish/completions/kauth.fish\n  kauth completion powershell >> $PROFILE\n\nContext, cluster and user names complete from the kubeconfig in effect.";
+const COMPLETION_EXAMPLES: &str = "Examples:\n  echo 'source <(kauth completion bash)' >> ~/.bashrc\n  echo 'source <(kauth completion zsh)' >> ~/.zshrc\n  kauth completion fish > ~/.config/fish/completions/kauth.fish\n  kauth completion powershell >> $PROFILE\n  kauth completion kubectl > ~/.local/bin/kubectl_complete-kauth && chmod +x ~/.local/bin/kubectl_complete-kauth\n\nContext, cluster and user names complete from the kubeconfig in effect.";
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {

@@ -228,6 +228,56 @@ fn installed_as_kubectl_kauth_it_is_a_kubectl_plugin() {
     );
 }
 
+/// `kubectl kauth <TAB>` completes through kubectl's plugin completion:
+/// kubectl runs `kubectl_complete-kauth` (the shipped script, or a link to
+/// kauth under that name) and reads Cobra's answer.
+#[test]
+fn kubectl_kauth_tab_completes_through_kubectls_plugin_completion() {
+    let Some(kubectl) = crate::support::kubectl() else {
+        eprintln!("kubectl.1.32 not found: plugin completion test skipped");
+        return;
+    };
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/kubectl_complete-kauth");
+    for helper in ["link", "script"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let bin = tmp.path().join("bin");
+        std::fs::create_dir(&bin).unwrap();
+        for name in ["kubectl-kauth", "kauth"] {
+            std::os::unix::fs::symlink(cargo_bin("kauth"), bin.join(name)).unwrap();
+        }
+        let target = if helper == "link" {
+            cargo_bin("kauth")
+        } else {
+            script.clone()
+        };
+        std::os::unix::fs::symlink(target, bin.join("kubectl_complete-kauth")).unwrap();
+        let kc = tmp.path().join("config");
+        std::fs::write(&kc, KUBECONFIG).unwrap();
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        let tab = |words: &[&str]| {
+            let out = Command::new(&kubectl)
+                .arg("__complete")
+                .args(words)
+                .env("PATH", &path)
+                .env("KUBECONFIG", &kc)
+                .current_dir(tmp.path())
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let contexts = tab(&["kauth", "config", "use-context", ""]);
+        let values: Vec<&str> = contexts
+            .lines()
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert_eq!(values, ["prod", "staging", ":4"], "{helper}: {contexts}");
+        let commands = tab(&["kauth", "config", "imp"]);
+        assert!(commands.starts_with("import\t"), "{helper}: {commands}");
+        let paths = tab(&["kauth", "config", "import", "con"]);
+        assert!(paths.starts_with("config\n"), "{helper}: {paths}");
+    }
+}
+
 /// On a long `KUBECONFIG` list whose files take
 /// both paths (scanned for names, or decoded in full because of comments
 /// and flow mappings), completion offers exactly the names that
