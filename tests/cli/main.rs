@@ -5,6 +5,7 @@
 
 mod support;
 
+mod apiserver_chain;
 mod auth;
 mod base64_go;
 mod bearer_header;

@@ -8,6 +8,7 @@
 //!   tokens;
 //! - [`authz`]: RBAC with the default cluster roles, and explanations.
 
+pub mod apiserver;
 pub mod authn;
 pub mod authz;
 pub mod kubelet;

@@ -1,6 +1,7 @@
 //! Files and environment: the kubeconfig loading rules, the lock kubectl
 //! honours, atomic writes.
 
+pub mod apiserver;
 pub mod atomic;
 pub mod files;
 pub mod kubeconfig;

@@ -1,6 +1,7 @@
 //! Authorization: RBAC with kube-apiserver's default roles, and the parts
 //! of its authorizer chain around RBAC.
 
+pub mod chain;
 pub mod explain;
 pub mod rbac;
 

@@ -9,6 +9,7 @@ use crate::cli::output::{TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
 use kauth_auth::UserInfo;
 use kauth_auth::authn::Verdict;
+use kauth_auth::authz::chain::{self, Answer, Authorizer, Verdict as Say};
 use kauth_auth::authz::explain::{self, impersonated};
 use kauth_auth::authz::rbac::{Attributes, Decision, Policy, PolicyRule};
 use kauth_auth::authz::{self, Outcome};
@@ -154,6 +155,11 @@ pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
     let Some(policy) = policy else {
         return ask_server(&args, global, attrs, hint);
     };
+    if let Some(settings) = args.server.apiserver.settings()?
+        && let Some(answer) = decided_elsewhere(&settings.authorization_modes, &policy, &attrs)
+    {
+        return answer_of_chain(answer, &args, &attrs);
+    }
     let outcome = authz::authorize(&policy, &attrs);
     if !args.quiet {
         println!("{}", if outcome.allowed() { "yes" } else { "no" });
@@ -166,6 +172,80 @@ pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
         Ok(())
     } else {
         Err(CliError::new("").code(EXIT_NO).bare_quiet())
+    }
+}
+
+/// The chain of `--authorization-mode`, when something other than RBAC
+/// (or no authorizer at all) decides: `None` when RBAC does, so that its
+/// explanation is printed.
+fn decided_elsewhere(modes: &[String], policy: &Policy, attrs: &Attributes) -> Option<Answer> {
+    // The Node authorizer has an opinion only about nodes; kauth decides
+    // for them only with the cluster's objects, which this command lacks.
+    let node = |a: &Attributes| {
+        if authz::is_node_identity(&a.user) {
+            Say::Undecided
+        } else {
+            Say::NoOpinion(String::new())
+        }
+    };
+    let chain = chain::for_modes(modes, policy, |mode| {
+        (mode == "Node").then_some(Authorizer::Other {
+            name: "Node",
+            decide: &node,
+        })
+    });
+    let answer = chain::authorize(&chain, attrs);
+    match &answer {
+        Answer::Decided {
+            by: "RBAC" | "system:masters",
+            ..
+        } => None,
+        Answer::NoOpinion { .. } if modes.iter().any(|m| m == "RBAC") => None,
+        _ => Some(answer),
+    }
+}
+
+fn answer_of_chain(answer: Answer, args: &CanIArgs, attrs: &Attributes) -> CliResult {
+    match answer {
+        Answer::Decided {
+            by,
+            allowed,
+            reason,
+        } => {
+            if !args.quiet {
+                println!("{}", if allowed { "yes" } else { "no" });
+                eprintln!("kauth: for {}", describe_user(&attrs.user));
+                let how = if allowed { "allowed" } else { "denied" };
+                let why = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                };
+                eprintln!("{how} by the {by} authorizer{why}");
+            }
+            if allowed {
+                Ok(())
+            } else {
+                Err(CliError::new("").code(EXIT_NO).bare_quiet())
+            }
+        }
+        Answer::NoOpinion { reason } => {
+            if !args.quiet {
+                println!("no");
+                eprintln!(
+                    "denied: no authorizer allowed it{}",
+                    if reason.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({reason})")
+                    }
+                );
+            }
+            Err(CliError::new("").code(EXIT_NO).bare_quiet())
+        }
+        Answer::Unknown { by, .. } => Err(CliError::new(format!(
+            "kauth cannot tell offline: the server's {by} authorizer decides this request before the authorizers kauth models"
+        ))),
     }
 }
 

@@ -2,6 +2,7 @@
 //! you do something, decided offline by kauth's model of kube-apiserver.
 
 mod can_i;
+mod chain;
 mod explain;
 mod who_can;
 mod whoami;
@@ -44,6 +45,11 @@ pub enum AuthCommand {
         after_help = "Examples:\n  kauth auth explain GET '/api/v1/namespaces/test/pods?watch=1'\n  kauth auth explain DELETE /apis/apps/v1/namespaces/prod/deployments -o json"
     )]
     Explain(explain::ExplainArgs),
+    /// The authenticators and authorizers kube-apiserver runs, from its configuration
+    #[command(
+        after_help = "Examples:\n  kauth auth chain --apiserver /etc/kubernetes/manifests/kube-apiserver.yaml\n  kauth auth chain --apiserver-flags '--client-ca-file=ca.crt --authorization-mode=Node,RBAC' -o json"
+    )]
+    Chain(chain::ChainArgs),
 }
 
 pub fn run(cmd: AuthCommand, global: &GlobalArgs) -> CliResult {
@@ -52,12 +58,42 @@ pub fn run(cmd: AuthCommand, global: &GlobalArgs) -> CliResult {
         AuthCommand::CanI(args) => can_i::run(args, global),
         AuthCommand::WhoCan(args) => who_can::run(args, global),
         AuthCommand::Explain(args) => explain::run(args),
+        AuthCommand::Chain(args) => chain::run(args),
+    }
+}
+
+/// kube-apiserver's own configuration.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ApiServerArgs {
+    /// kube-apiserver's configuration: its static pod manifest (as kubeadm writes
+    /// /etc/kubernetes/manifests/kube-apiserver.yaml) or a file of its flags
+    #[arg(long, value_name = "FILE", conflicts_with = "apiserver_flags")]
+    pub apiserver: Option<String>,
+    /// kube-apiserver's flags, as one string
+    #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
+    pub apiserver_flags: Option<String>,
+    /// Read the files the server's flags name under DIR (a copy of a control-plane node's files)
+    #[arg(long, value_name = "DIR")]
+    pub apiserver_root: Option<String>,
+}
+
+impl ApiServerArgs {
+    pub fn settings(&self) -> Result<Option<kauth_auth::apiserver::Settings>, CliError> {
+        let root = self.apiserver_root.as_deref();
+        let loaded = match (&self.apiserver, &self.apiserver_flags) {
+            (Some(file), _) => kauth_store::apiserver::load(file, root),
+            (None, Some(words)) => kauth_store::apiserver::load_flags(words, root),
+            (None, None) => return Ok(None),
+        };
+        loaded.map(Some).map_err(|e| CliError::from_error(&e))
     }
 }
 
 /// The server flags kauth models, and the credential to judge.
 #[derive(Debug, Args, Clone, Default)]
 pub struct ServerArgs {
+    #[command(flatten)]
+    pub apiserver: ApiServerArgs,
     /// The API server's --client-ca-file (checks certificate chains)
     #[arg(long = "client-ca", value_name = "FILE")]
     pub client_ca: Option<String>,
@@ -79,11 +115,44 @@ pub struct ServerArgs {
     /// Answer for this moment instead of now (RFC 3339)
     #[arg(long, value_parser = pki_io::parse_time)]
     pub at: Option<OffsetDateTime>,
+    /// Set from `--apiserver` (`--anonymous-auth=false`).
+    #[arg(skip)]
+    pub anonymous_disabled: bool,
 }
 
 impl ServerArgs {
+    /// The server's settings: from `--apiserver`, with the flags given
+    /// here on top.
+    fn effective(&self) -> Result<ServerArgs, CliError> {
+        let mut args = self.clone();
+        let Some(s) = self.apiserver.settings()? else {
+            return Ok(args);
+        };
+        args.client_ca = args.client_ca.or(s.client_ca_file);
+        args.token_file = args.token_file.or(s.token_auth_file);
+        if args.sa_keys.is_empty() {
+            args.sa_keys = s.service_account_key_files;
+        }
+        if args.issuers.is_empty() {
+            args.issuers = s.service_account_issuers;
+        }
+        if args.api_audiences.is_empty() {
+            args.api_audiences = s.api_audiences;
+        }
+        args.anonymous_disabled = !s.anonymous_auth;
+        Ok(args)
+    }
+
     pub fn server_config(&self) -> Result<ServerConfig, CliError> {
-        let mut config = ServerConfig::default();
+        let this = self.effective()?;
+        this.config_from_flags()
+    }
+
+    fn config_from_flags(&self) -> Result<ServerConfig, CliError> {
+        let mut config = ServerConfig {
+            anonymous_disabled: self.anonymous_disabled,
+            ..ServerConfig::default()
+        };
         if let Some(ca) = &self.client_ca {
             config.client_ca = Some(pki_io::read_certs(ca)?);
         }
@@ -163,13 +232,63 @@ pub fn credential(
     }
 }
 
-/// Authenticates with kauth's model of the server.
+/// The request `whoami` judges.
+const SELF_SUBJECT_REVIEW: &str = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
+
+fn anonymous_paths(settings: &kauth_auth::apiserver::Settings) -> String {
+    match settings
+        .authentication_file
+        .as_ref()
+        .and_then(|f| f.anonymous.as_ref())
+    {
+        Some((true, paths)) if !paths.is_empty() => paths.join(", "),
+        _ => "no path (anonymous requests are off)".to_string(),
+    }
+}
+
+/// Authenticates with kauth's model of the server. With `--apiserver`, a
+/// token the modelled authenticators refuse is undecided when the server
+/// also runs token authenticators kauth does not model.
 pub fn authenticate(cred: &Credential, server: &ServerArgs) -> Result<Verdict, CliError> {
-    Ok(authn::authenticate(
+    let verdict = authn::authenticate(cred, &server.server_config()?, server.now());
+    let Some(settings) = server.apiserver.settings()? else {
+        return Ok(verdict);
+    };
+    if let Verdict::Anonymous { .. } = &verdict
+        && !settings.anonymous_allowed(SELF_SUBJECT_REVIEW)
+    {
+        return Ok(Verdict::Unauthorized {
+            reasons: vec![format!(
+                "no credential, and the server lets anonymous requests through only for {}",
+                anonymous_paths(&settings)
+            )],
+        });
+    }
+    let has_token = matches!(
         cred,
-        &server.server_config()?,
-        server.now(),
-    ))
+        Credential::Token(_) | Credential::CertificateAndToken(..)
+    );
+    if let (true, Verdict::Unauthorized { reasons }) = (has_token, &verdict) {
+        let others: Vec<String> = settings
+            .chain()
+            .authentication
+            .into_iter()
+            .filter(|s| {
+                s.name != "request-header" && !chain::MODELLED_AUTHN.contains(&s.name.as_str())
+            })
+            .map(|s| s.name)
+            .collect();
+        if !others.is_empty() {
+            return Ok(Verdict::Unknown {
+                reason: format!(
+                    "refused by the authenticators kauth models ({}), but the server also tries {}, which kauth does not model",
+                    reasons.join("; "),
+                    others.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(verdict)
 }
 
 /// kauth's prediction for a resolved client, with the server flags given.
