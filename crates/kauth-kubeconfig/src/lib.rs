@@ -5,11 +5,13 @@
 
 pub mod edit;
 pub mod import;
+pub mod lint;
 pub mod lossless;
 pub mod merge;
 pub mod model;
 pub mod names;
 pub mod paths;
+pub mod usage;
 pub mod view;
 
 pub use model::{AuthInfo, AuthProvider, Cluster, Config, Context, ExecConfig, ExecEnvVar};
