@@ -113,6 +113,44 @@ pub fn facts(der: &[u8]) -> Result<CertificateFacts, CertError> {
     Ok(f)
 }
 
+/// Where a certificate stands at `now`, for `config lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    Valid,
+    /// Valid now, but not any more `within` from now.
+    Expiring(OffsetDateTime),
+    Expired(OffsetDateTime),
+}
+
+/// The certificate's subject (one line) and whether it has expired at
+/// `now` or will within `within` (Go's `x509.Verify` rejects it when `now`
+/// is after `NotAfter`).
+pub fn expiry(
+    der: &[u8],
+    now: OffsetDateTime,
+    within: time::Duration,
+) -> Result<(String, Expiry), CertError> {
+    let (_, c) = X509Certificate::from_der(der)
+        .map_err(|e| CertError::Malformed(crate::cert::der_reason(&e)))?;
+    let not_after = c.validity().not_after.to_datetime();
+    let state = if now > not_after {
+        Expiry::Expired(not_after)
+    } else if now.checked_add(within).is_none_or(|t| t > not_after) {
+        Expiry::Expiring(not_after)
+    } else {
+        Expiry::Valid
+    };
+    Ok((name::one_line(c.subject()), state))
+}
+
+/// Whether `key` is the private key of the certificate `cert_der`: their
+/// public keys are the same (Go's `tls.X509KeyPair` check).
+pub fn key_matches(cert_der: &[u8], key: &crate::key::PrivateKey) -> Result<bool, CertError> {
+    let (_, c) = X509Certificate::from_der(cert_der)
+        .map_err(|e| CertError::Malformed(crate::cert::der_reason(&e)))?;
+    Ok(key.public_key_der()? == c.public_key().raw)
+}
+
 fn ip_text(bytes: &[u8]) -> String {
     match bytes.len() {
         4 => std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).to_string(),
@@ -162,5 +200,42 @@ fn signature_name(c: &X509Certificate) -> String {
         "1.2.840.10045.4.3.4" => "ECDSA-SHA512".into(),
         "1.3.101.112" => "Ed25519".into(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ca::Ca;
+    use crate::key::{KeyAlgorithm, PrivateKey};
+    use time::Duration;
+
+    #[test]
+    fn expiry_is_judged_at_the_given_moment() {
+        let now = OffsetDateTime::now_utc();
+        let ca = Ca::create("lint-ca", KeyAlgorithm::EcdsaP256, now, Duration::days(10)).unwrap();
+        let end = ca.not_after();
+        let (subject, state) = expiry(&ca.cert_der, now, Duration::days(30)).unwrap();
+        assert_eq!(subject, "CN = lint-ca");
+        assert_eq!(state, Expiry::Expiring(end));
+        assert_eq!(
+            expiry(&ca.cert_der, now, Duration::days(5)).unwrap().1,
+            Expiry::Valid
+        );
+        let later = now + Duration::days(11);
+        assert_eq!(
+            expiry(&ca.cert_der, later, Duration::days(5)).unwrap().1,
+            Expiry::Expired(end)
+        );
+        assert!(expiry(b"not der", now, Duration::ZERO).is_err());
+    }
+
+    #[test]
+    fn a_key_matches_only_its_own_certificate() {
+        let now = OffsetDateTime::now_utc();
+        let ca = Ca::create("lint-ca", KeyAlgorithm::EcdsaP256, now, Duration::days(1)).unwrap();
+        assert!(key_matches(&ca.cert_der, &ca.key).unwrap());
+        let other = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        assert!(!key_matches(&ca.cert_der, &other).unwrap());
     }
 }
