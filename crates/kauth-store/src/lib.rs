@@ -24,4 +24,7 @@ pub mod env {
     pub const XDG_DATA_HOME: &str = "XDG_DATA_HOME";
     /// The directory of kauth's local CA.
     pub const KAUTH_CAROOT: &str = "KAUTH_CAROOT";
+    /// Where `config lint` looks for exec plugins named without a `/`,
+    /// as Go's `exec.LookPath` does when client-go runs them.
+    pub const PATH: &str = "PATH";
 }

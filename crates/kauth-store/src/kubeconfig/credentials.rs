@@ -67,12 +67,17 @@ pub fn select_user(
 /// Reads a file named in a kubeconfig entry: relative paths are relative
 /// to the file the entry came from.
 pub fn read_referenced(opts: &PathOptions, origin: &str, path: &str) -> std::io::Result<Vec<u8>> {
-    let full = if paths::is_abs(path) {
+    std::fs::read(referenced_path(opts, origin, path))
+}
+
+/// Where a path named in a kubeconfig entry points: relative paths are
+/// relative to the directory of the file the entry came from.
+pub fn referenced_path(opts: &PathOptions, origin: &str, path: &str) -> String {
+    if paths::is_abs(path) {
         path.to_string()
     } else {
         paths::join(&paths::abs(&opts.cwd, &paths::dir(origin)), path)
-    };
-    std::fs::read(full)
+    }
 }
 
 /// A user's client certificate (PEM) and where it came from.

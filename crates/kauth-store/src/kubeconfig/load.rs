@@ -145,6 +145,15 @@ pub(super) fn config_from_file(file: &str) -> Result<Config> {
 /// The merged config a command starts from (client-go's
 /// `GetStartingConfig`: paths left as written, missing files skipped).
 pub fn starting_config(opts: &PathOptions) -> Result<Config> {
+    Ok(merge::merge(
+        load_files(opts)?.into_iter().map(|(_, config)| config),
+    ))
+}
+
+/// Each file in play that exists, in loading order, with its config
+/// (what [`starting_config`] merges; for checks that need to know which
+/// file holds what).
+pub fn load_files(opts: &PathOptions) -> Result<Vec<(String, Config)>> {
     let files: Vec<String> = opts
         .precedence()
         .into_iter()
@@ -152,15 +161,15 @@ pub fn starting_config(opts: &PathOptions) -> Result<Config> {
         .collect();
     let mut configs = Vec::new();
     let mut errors = Vec::new();
-    for loaded in files.iter().map(|f| load_file(f)) {
-        match loaded {
-            Ok(Some(config)) => configs.push(config),
+    for file in files {
+        match load_file(&file) {
+            Ok(Some(config)) => configs.push((file, config)),
             Ok(None) => {}
             Err(e) => errors.push(e),
         }
     }
     match errors.len() {
-        0 => Ok(merge::merge(configs)),
+        0 => Ok(configs),
         1 => Err(errors.remove(0)),
         _ => Err(StoreError::Several(errors)),
     }

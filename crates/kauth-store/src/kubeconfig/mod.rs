@@ -3,7 +3,9 @@
 //! (`save`), and the credentials a user entry names (`credentials`).
 
 mod credentials;
+mod lint;
 mod load;
+mod prune;
 mod save;
 
 use kauth_kubeconfig::model::DecodeError;
@@ -12,9 +14,11 @@ use crate::lock;
 
 pub use credentials::{
     CredentialError, UserCredential, client_certificate, client_certificate_and_key,
-    context_namespace, read_referenced, select_user, user_credential,
+    context_namespace, read_referenced, referenced_path, select_user, user_credential,
 };
-pub use load::{PathOptions, load_file, names, starting_config};
+pub use lint::{Fixed, LintSettings, Report, fix, lint};
+pub use load::{PathOptions, load_file, load_files, names, starting_config};
+pub use prune::{Removal, prune};
 pub use save::{modify, write_file};
 
 #[derive(Debug, thiserror::Error)]
