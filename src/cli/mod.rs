@@ -183,7 +183,9 @@ fn parse_error(err: clap::Error, args: &[std::ffi::OsString]) -> i32 {
         .iter()
         .position(|w| w == "config")
         .and_then(|i| words[i + 1..].iter().find(|w| !w.starts_with('-')).cloned());
-    let kubectl_style = config_sub.is_some()
+    let kubectl_style = config_sub
+        .as_deref()
+        .is_some_and(|sub| !commands::config::CLAP_FLAG_ERRORS.contains(&sub))
         && !matches!(
             err.kind(),
             ErrorKind::DisplayHelp | ErrorKind::DisplayVersion

@@ -93,7 +93,7 @@ pub fn command() -> ClapCommand {
 /// `kauth config`, the commands run most often (and from prompts and
 /// completion): each of its commands is deferred too.
 fn config_group() -> ClapCommand {
-    use config::{delete, export, get, import, set, use_context, view};
+    use config::{delete, export, get, import, lint, prune, set, use_context, view};
     ClapCommand::new("config")
         .about("Modify kubeconfig files, the way `kubectl config` does")
         .long_about(None)
@@ -156,7 +156,7 @@ fn config_group() -> ClapCommand {
                 "Unset an individual value in a kubeconfig file",
                 config::EX_UNSET,
             ),
-            leaf::<delete::NameArgs>(
+            leaf::<delete::DeleteContextArgs>(
                 "delete-context",
                 "Delete the specified context from the kubeconfig",
                 config::EX_DELETE_CONTEXT,
@@ -185,6 +185,16 @@ fn config_group() -> ClapCommand {
                 "export",
                 "Write a self-contained kubeconfig for some contexts",
                 config::EX_EXPORT,
+            ),
+            leaf::<prune::PruneArgs>(
+                "prune",
+                "Delete the clusters and users no context uses",
+                config::EX_PRUNE,
+            ),
+            leaf::<lint::LintArgs>(
+                "lint",
+                "Report broken references, unused and duplicate entries, missing or expiring credentials and exposed secrets",
+                config::EX_LINT,
             ),
         ])
 }

@@ -8,13 +8,23 @@ use clap::Args;
 use super::use_context::memory_key;
 use super::{go_list, help_error, print_help};
 use crate::cli::{CliError, CliResult};
-use kauth_store::kubeconfig::{PathOptions, modify, starting_config};
+use kauth_kubeconfig::usage::EntryKind;
+use kauth_store::kubeconfig::{PathOptions, modify, prune, starting_config};
 use kauth_store::state;
 
 #[derive(Debug, Args)]
 pub struct NameArgs {
     #[arg(hide = true)]
     args: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteContextArgs {
+    #[arg(hide = true)]
+    args: Vec<String>,
+    /// Also delete the context's cluster and user when no other context uses them (kauth's addition)
+    #[arg(long)]
+    cascade: bool,
 }
 
 #[derive(Debug, Args)]
@@ -30,7 +40,7 @@ fn config_file(opts: &PathOptions) -> String {
         .unwrap_or_else(|| opts.default_filename())
 }
 
-pub fn delete_context(opts: &PathOptions, args: NameArgs) -> CliResult {
+pub fn delete_context(opts: &PathOptions, args: DeleteContextArgs) -> CliResult {
     // kubectl loads the config before it looks at the arguments.
     starting_config(opts)?;
     let [name] = args.args.as_slice() else {
@@ -38,21 +48,37 @@ pub fn delete_context(opts: &PathOptions, args: NameArgs) -> CliResult {
         return Ok(());
     };
     let file = config_file(opts);
-    modify(opts, true, |config| {
-        if config.contexts.remove(name).is_none() {
+    let deleted = modify(opts, true, |config| {
+        let Some(context) = config.contexts.remove(name) else {
             return Err(CliError::kubectl(format!(
                 "cannot delete context {name}, not in {file}"
             )));
-        }
+        };
         if config.current_context == *name {
             eprintln!(
                 "warning: this removed your active context, use \"kauth config use-context\" to select a different one"
             );
         }
-        Ok(())
+        Ok(context)
     })?;
     state::rename_previous_context(&memory_key(opts), name, None);
     println!("deleted context {name} from {file}");
+    if args.cascade {
+        // Its cluster and user, where no other context uses them; each
+        // from the file that holds it (every file's copy, see `prune`).
+        let removed = prune(
+            opts,
+            |kind, n| match kind {
+                EntryKind::Cluster => n == deleted.cluster,
+                EntryKind::User => n == deleted.auth_info,
+                EntryKind::Context => false,
+            },
+            false,
+        )?;
+        for r in &removed {
+            println!("deleted {} {} from {}", r.kind.as_str(), r.name, r.file);
+        }
+    }
     Ok(())
 }
 

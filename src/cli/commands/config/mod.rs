@@ -5,6 +5,8 @@ pub(crate) mod delete;
 pub(crate) mod export;
 pub(crate) mod get;
 pub(crate) mod import;
+pub(crate) mod lint;
+pub(crate) mod prune;
 pub(crate) mod set;
 pub(crate) mod use_context;
 pub(crate) mod view;
@@ -27,7 +29,7 @@ pub const EX_SET_CONTEXT: &str = "Examples:\n  kauth config set-context kfree@pr
 pub const EX_SET: &str = "Examples:\n  kauth config set clusters.prod.server https://1.2.3.4\n  kauth config set users.kfree.client-key-data cert_data_here --set-raw-bytes=true";
 pub const EX_UNSET: &str =
     "Examples:\n  kauth config unset current-context\n  kauth config unset contexts.foo.namespace";
-pub const EX_DELETE_CONTEXT: &str = "Examples:\n  kauth config delete-context old";
+pub const EX_DELETE_CONTEXT: &str = "Examples:\n  kauth config delete-context old\n  kauth config delete-context old --cascade   # and its cluster and user, when no other context uses them";
 pub const EX_DELETE_CLUSTER: &str = "Examples:\n  kauth config delete-cluster old";
 pub const EX_DELETE_USER: &str = "Examples:\n  kauth config delete-user old";
 pub const EX_IMPORT: &str = "Examples:
@@ -37,6 +39,8 @@ pub const EX_IMPORT: &str = "Examples:
   aws eks update-kubeconfig --name prod --kubeconfig /dev/stdout | kauth config import -";
 pub const EX_EXPORT: &str = "Examples:\n  kauth config export prod -o prod.kubeconfig\n  kauth config export dev staging -o team.kubeconfig --force\n  kauth config export prod --raw | ssh ci 'cat > ~/.kube/config'";
 pub const EX_RENAME_CONTEXT: &str = "Examples:\n  kauth config rename-context old-name new-name";
+pub const EX_PRUNE: &str = "Examples:\n  kauth config prune --dry-run\n  kauth config prune";
+pub const EX_LINT: &str = "Examples:\n  kauth config lint\n  kauth config lint -o json --within 14d\n  kauth config lint --fix";
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -92,7 +96,7 @@ pub enum ConfigCommand {
     Unset(set::UnsetArgs),
     /// Delete the specified context from the kubeconfig
     #[command(after_help = EX_DELETE_CONTEXT)]
-    DeleteContext(delete::NameArgs),
+    DeleteContext(delete::DeleteContextArgs),
     /// Delete the specified cluster from the kubeconfig
     #[command(after_help = EX_DELETE_CLUSTER)]
     DeleteCluster(delete::NameArgs),
@@ -108,6 +112,12 @@ pub enum ConfigCommand {
     /// Write a self-contained kubeconfig for some contexts
     #[command(after_help = EX_EXPORT)]
     Export(export::ExportArgs),
+    /// Delete the clusters and users no context uses
+    #[command(after_help = EX_PRUNE)]
+    Prune(prune::PruneArgs),
+    /// Report broken references, unused and duplicate entries, missing or expiring credentials and exposed secrets
+    #[command(after_help = EX_LINT)]
+    Lint(lint::LintArgs),
 }
 
 pub fn run(cmd: ConfigCommand, global: &GlobalArgs) -> CliResult {
@@ -130,6 +140,8 @@ pub fn run(cmd: ConfigCommand, global: &GlobalArgs) -> CliResult {
         ConfigCommand::RenameContext(args) => delete::rename_context(&opts, args),
         ConfigCommand::Import(args) => import::run(&opts, args),
         ConfigCommand::Export(args) => export::run(&opts, args),
+        ConfigCommand::Prune(args) => prune::run(&opts, args),
+        ConfigCommand::Lint(args) => lint::run(&opts, args),
     }
 }
 
@@ -141,6 +153,16 @@ impl From<StoreError> for CliError {
         if several { e.bare() } else { e }
     }
 }
+
+/// A store error in one of kauth's own `config` commands: printed as
+/// kubectl prints it, with kauth's exit status for an error (2).
+pub fn store_error(err: StoreError) -> CliError {
+    CliError::from(err).code(crate::cli::error::EXIT_ERROR)
+}
+
+/// `config` commands whose flag errors are clap's, with kauth's exit
+/// status (2): kauth's own commands whose status 1 means "findings".
+pub const CLAP_FLAG_ERRORS: [&str; 2] = ["prune", "lint"];
 
 /// Trailing words kubectl accepts and checks itself, so that the errors
 /// match (`error: Unexpected args: [a b]`).
