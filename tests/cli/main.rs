@@ -10,6 +10,7 @@ mod auth;
 mod base64_go;
 mod bearer_header;
 mod completion;
+mod config_lint;
 mod config_safety;
 mod corpus;
 mod csr;

@@ -89,3 +89,77 @@ pub fn openssl_ok(dir: &std::path::Path, args: &[&str]) {
     let (ok, text) = openssl(dir, args);
     assert!(ok, "openssl {args:?}: {text}");
 }
+
+/// How long a test certificate from [`openssl_self_signed`] is valid.
+#[derive(Debug, Clone, Copy)]
+pub enum Validity {
+    /// From now, for this many days.
+    Days(u32),
+    /// 2020-01-01 to 2020-01-02: long expired.
+    Expired,
+}
+
+/// A self-signed P-256 certificate `STEM.crt` with its key `STEM.key` in
+/// `dir`, made by openssl (`req -x509`, or `ca -selfsign` for the dates
+/// `req` cannot set).
+pub fn openssl_self_signed(dir: &Path, stem: &str, cn: &str, validity: Validity) {
+    let (crt, key) = (format!("{stem}.crt"), format!("{stem}.key"));
+    let subj = format!("/CN={cn}");
+    let keygen = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    match validity {
+        Validity::Days(days) => {
+            let days = days.to_string();
+            let mut args = vec!["req", "-x509"];
+            args.extend(keygen);
+            args.extend([
+                "-keyout", &key, "-out", &crt, "-subj", &subj, "-days", &days,
+            ]);
+            openssl_ok(dir, &args);
+        }
+        Validity::Expired => {
+            let work = dir.join(format!(".{stem}-ca"));
+            std::fs::create_dir_all(&work).unwrap();
+            std::fs::write(
+                work.join("ca.cnf"),
+                "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = p\n[p]\ncommonName = supplied\n",
+            )
+            .unwrap();
+            std::fs::write(work.join("index.txt"), "").unwrap();
+            std::fs::write(work.join("serial"), "01\n").unwrap();
+            let mut args = vec!["req", "-new"];
+            args.extend(keygen);
+            args.extend(["-keyout", "key.pem", "-out", "req.csr", "-subj", &subj]);
+            openssl_ok(&work, &args);
+            openssl_ok(
+                &work,
+                &[
+                    "ca",
+                    "-batch",
+                    "-config",
+                    "ca.cnf",
+                    "-selfsign",
+                    "-keyfile",
+                    "key.pem",
+                    "-in",
+                    "req.csr",
+                    "-out",
+                    "cert.pem",
+                    "-notext",
+                    "-startdate",
+                    "20200101000000Z",
+                    "-enddate",
+                    "20200102000000Z",
+                ],
+            );
+            std::fs::rename(work.join("cert.pem"), dir.join(&crt)).unwrap();
+            std::fs::rename(work.join("key.pem"), dir.join(&key)).unwrap();
+            std::fs::remove_dir_all(&work).unwrap();
+        }
+    }
+}
