@@ -31,11 +31,27 @@ pub fn resolve_plain_owned(s: String) -> Scalar {
 /// Whether a plain scalar reads as the same string in JSON: not null,
 /// a boolean, a number or a timestamp (which go-yaml turns into a time).
 pub fn is_plain_string(s: &str) -> bool {
-    classify_plain(s).is_none() && !is_timestamp(s)
+    match s.as_bytes().first() {
+        // No number and no time starts with a letter: only the words that
+        // `classify_plain` names (five letters at most) are not strings.
+        Some(first) if first.is_ascii_alphabetic() => s.len() > 5 || classify_plain(s).is_none(),
+        _ => classify_plain(s).is_none() && !is_timestamp(s),
+    }
 }
 
 /// The non-string value a plain scalar resolves to, if any.
 pub(super) fn classify_plain(s: &str) -> Option<Scalar> {
+    // Most keys and values: a letter, then five characters or more. The
+    // words below are at most five long, and a number or a time starts
+    // with a digit, a sign or a dot.
+    if s.len() > 5 && s.as_bytes()[0].is_ascii_alphabetic() {
+        return None;
+    }
+    classify_plain_in_full(s)
+}
+
+/// [`classify_plain`] without the shortcut (which a test holds to this).
+fn classify_plain_in_full(s: &str) -> Option<Scalar> {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Scalar::Null),
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
@@ -312,5 +328,36 @@ mod tests {
         assert_eq!(resolve_plain("~"), Scalar::Null);
         assert_eq!(resolve_plain("1.2.3"), Scalar::Str("1.2.3".into()));
         assert_eq!(resolve_plain("onion"), Scalar::Str("onion".into()));
+    }
+
+    proptest::proptest! {
+        /// The shortcuts for scalars that start with a letter decide as
+        /// the full rules do.
+        #[test]
+        fn shortcuts_agree_with_the_full_rules(
+            s in "[a-zA-Z0-9.+_:~-][a-zA-Z0-9.+_: -]{0,8}|(y|Y|n|N|o|O|t|T|f|F|\\.|-|\\+|~)[a-zA-Z.]{0,6}"
+        ) {
+            let full = classify_plain_in_full(&s);
+            let resolved = classify_plain(&s);
+            // NaN is not equal to itself: compare the debug forms.
+            proptest::prop_assert_eq!(format!("{resolved:?}"), format!("{full:?}"));
+            proptest::prop_assert_eq!(is_plain_string(&s), full.is_none() && !is_timestamp(&s));
+        }
+    }
+
+    #[test]
+    fn every_word_is_still_a_word() {
+        for word in [
+            "y", "Yes", "NO", "on", "Off", "true", "FALSE", "null", "Null", ".inf", "-.Inf", ".NaN",
+        ] {
+            assert!(!is_plain_string(word), "{word}");
+            assert_eq!(
+                format!("{:?}", classify_plain(word)),
+                format!("{:?}", classify_plain_in_full(word))
+            );
+        }
+        for string in ["name", "token", "server", "falsey", "nullable", "yesterday"] {
+            assert!(is_plain_string(string), "{string}");
+        }
     }
 }
