@@ -17,7 +17,6 @@
 //! decoder refuse the file, while completion still offers its names.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 
 use kauth_formats::yaml;
 
@@ -30,14 +29,15 @@ pub struct ContextNames {
     pub namespace: String,
 }
 
-/// The names of one kubeconfig or of a merged list of them.
+/// The names of one kubeconfig or of a merged list of them. Each list is
+/// sorted by name and holds a name once (as the config's maps would).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Names {
     pub current_context: String,
-    pub contexts: BTreeMap<String, ContextNames>,
+    pub contexts: Vec<(String, ContextNames)>,
     /// Each cluster's server.
-    pub clusters: BTreeMap<String, String>,
-    pub users: BTreeSet<String>,
+    pub clusters: Vec<(String, String)>,
+    pub users: Vec<String>,
 }
 
 impl Names {
@@ -65,21 +65,37 @@ impl Names {
         }
     }
 
-    /// Merges a later file's names in, as [`crate::merge::merge`] merges
-    /// configs: the first file that names an entry or sets the current
-    /// context wins.
-    pub fn merge(&mut self, later: Names) {
-        for (name, context) in later.contexts {
-            self.contexts.entry(name).or_insert(context);
+    /// The names of a list of files, merged as [`crate::merge::merge`]
+    /// merges configs: the first file that names an entry or sets the
+    /// current context wins. One sort of all the names rather than a
+    /// map insert per name.
+    pub fn merged(files: impl IntoIterator<Item = Names>) -> Names {
+        let mut out = Names::default();
+        for names in files {
+            if out.current_context.is_empty() {
+                out.current_context = names.current_context;
+            }
+            out.contexts.extend(names.contexts);
+            out.clusters.extend(names.clusters);
+            out.users.extend(names.users);
         }
-        for (name, server) in later.clusters {
-            self.clusters.entry(name).or_insert(server);
-        }
-        self.users.extend(later.users);
-        if self.current_context.is_empty() {
-            self.current_context = later.current_context;
-        }
+        // Stable sorts keep the files' order among equal names, and
+        // `dedup` keeps the first of them.
+        out.contexts.sort_by(|a, b| a.0.cmp(&b.0));
+        out.contexts.dedup_by(|b, a| a.0 == b.0);
+        out.clusters.sort_by(|a, b| a.0.cmp(&b.0));
+        out.clusters.dedup_by(|b, a| a.0 == b.0);
+        out.users.sort();
+        out.users.dedup();
+        out
     }
+}
+
+/// Sorts one file's entries by name; `None` when a name is there twice
+/// (the full decoder names the duplicate).
+fn sorted_once<T>(list: &mut [(String, T)]) -> Option<()> {
+    list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    list.windows(2).all(|w| w[0].0 != w[1].0).then_some(())
 }
 
 /// The names in `text`, or `None` when it is outside the subset read here.
@@ -435,19 +451,19 @@ impl<'a> Scanner<'a> {
         };
         let name = entry.name?.into_owned();
         let first = entry.first.map(Cow::into_owned).unwrap_or_default();
-        let fresh = match section {
-            Section::Clusters => self.names.clusters.insert(name, first).is_none(),
+        match section {
+            Section::Clusters => self.names.clusters.push((name, first)),
             Section::Contexts => {
                 let context = ContextNames {
                     cluster: first,
                     namespace: entry.namespace.map(Cow::into_owned).unwrap_or_default(),
                 };
-                self.names.contexts.insert(name, context).is_none()
+                self.names.contexts.push((name, context));
             }
-            Section::Users => self.names.users.insert(name),
-            Section::Other => true,
-        };
-        fresh.then_some(())
+            Section::Users => self.names.users.push(name),
+            Section::Other => {}
+        }
+        Some(())
     }
 
     fn finish(mut self) -> Option<Names> {
@@ -458,7 +474,18 @@ impl<'a> Scanner<'a> {
         let kind = self.kind.filter(|k| !k.is_empty());
         let version_ok = version.as_deref().is_none_or(|v| v == "v1");
         let kind_ok = kind.as_deref().is_none_or(|k| k == "Config");
-        (version_ok && kind_ok).then_some(self.names)
+        if !(version_ok && kind_ok) {
+            return None;
+        }
+        let mut names = self.names;
+        sorted_once(&mut names.contexts)?;
+        sorted_once(&mut names.clusters)?;
+        names.users.sort_unstable();
+        names
+            .users
+            .windows(2)
+            .all(|w| w[0] != w[1])
+            .then_some(names)
     }
 }
 
@@ -501,9 +528,10 @@ fn split_key(body: &str) -> Option<Option<(Key<'_>, &str)>> {
     if !plain_start(body) {
         return None;
     }
-    if let Some(at) = memchr::memmem::find(body.as_bytes(), b": ") {
+    let bytes = body.as_bytes();
+    if let Some(at) = memchr::memchr_iter(b':', bytes).find(|&i| bytes.get(i + 1) == Some(&b' ')) {
         let key = &body[..at];
-        if key.contains(" #") {
+        if memchr::memchr(b'#', key.as_bytes()).is_some() && key.contains(" #") {
             return None;
         }
         let key = Key {
@@ -798,11 +826,10 @@ mod tests {
             "current-context: \"\"\nclusters:\n- name: c\n  cluster:\n    server: https://a\n",
         )
         .unwrap();
-        let b = scan("current-context: x\nclusters:\n- name: c\n  cluster:\n    server: https://b\n- name: d\n  cluster: {}\n").unwrap();
-        let mut merged = a;
-        merged.merge(b);
+        let b = scan("current-context: x\nclusters:\n- name: d\n  cluster: {}\n- name: c\n  cluster:\n    server: https://b\n").unwrap();
+        let merged = Names::merged([a, b]);
         assert_eq!(merged.current_context, "x");
-        assert_eq!(merged.clusters["c"], "https://a");
-        assert_eq!(merged.clusters["d"], "");
+        let clusters = [("c", "https://a"), ("d", "")].map(|(n, s)| (n.to_string(), s.to_string()));
+        assert_eq!(merged.clusters, clusters);
     }
 }

@@ -184,13 +184,11 @@ pub fn names(opts: &PathOptions) -> Result<Names> {
         .into_iter()
         .filter(|f| !f.is_empty())
         .collect();
-    let mut merged = Names::default();
+    let mut each = Vec::with_capacity(files.len());
     for names in files.iter().map(|f| file_names(f)) {
-        if let Some(names) = names? {
-            merged.merge(names);
-        }
+        each.extend(names?);
     }
-    Ok(merged)
+    Ok(Names::merged(each))
 }
 
 /// One file's names; `None` when it does not exist.
