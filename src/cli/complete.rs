@@ -7,6 +7,8 @@
 //! Completion never fails and never prints anything but candidates: a
 //! missing or broken kubeconfig gives no names.
 
+use std::ffi::OsString;
+
 use clap::{Arg, CommandFactory, ValueHint};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use clap_complete::env::{CompleteEnv, EnvCompleter, Shells};
@@ -36,7 +38,17 @@ pub fn complete_env() {
             let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(2).collect();
             std::process::exit(kubectl_plugin(&words));
         }
-        Some(_) => {}
+        Some(shell) => {
+            let args: Vec<OsString> = std::env::args_os().collect();
+            if let Some(answer) = shell.to_str().and_then(|shell| names_alone(shell, &args)) {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                if let Err(e) = out.write_all(&answer).and_then(|()| out.flush()) {
+                    clap::Error::from(e).exit();
+                }
+                std::process::exit(0);
+            }
+        }
     }
     // Only the subcommands on the line being completed need their path
     // hints: the shell never asks about the others.
@@ -118,6 +130,151 @@ enum Names {
     Users,
 }
 
+/// The `config` commands whose positional arguments are names.
+const NAMED: [(&str, Names); 10] = [
+    ("use-context", Names::Contexts),
+    ("delete-context", Names::Contexts),
+    ("rename-context", Names::Contexts),
+    ("set-context", Names::Contexts),
+    ("get-contexts", Names::Contexts),
+    ("export", Names::Contexts),
+    ("delete-cluster", Names::Clusters),
+    ("set-cluster", Names::Clusters),
+    ("delete-user", Names::Users),
+    ("set-credentials", Names::Users),
+];
+
+/// The answer to a TAB on the first name of a `config` command (`kauth
+/// [--kubeconfig FILE] config use-context <TAB>`), the most common TAB,
+/// written as clap_complete writes it for `shell` but without its engine:
+/// the engine builds the whole command tree and formats each of thousands
+/// of names several times. `None` for any other line, which the engine
+/// answers. (An empty word also offers the command's flags: those come
+/// from the engine, run on the root, `config` and that command alone.)
+fn names_alone(shell: &str, args: &[OsString]) -> Option<Vec<u8>> {
+    let dash = args.iter().position(|a| a == "--")?;
+    let mut words: Vec<&str> = args[dash + 1..]
+        .iter()
+        .map(|a| a.to_str())
+        .collect::<Option<_>>()?;
+    // Which word is completed, as each of clap_complete's shells reads it.
+    let index = match shell {
+        "fish" | "powershell" => words.len().checked_sub(1)?,
+        "bash" | "zsh" | "elvish" => std::env::var("_CLAP_COMPLETE_INDEX")
+            .ok()
+            .and_then(|i| i.parse().ok())
+            .unwrap_or_default(),
+        _ => return None,
+    };
+    if shell == "zsh" && words.len() == index {
+        words.push("");
+    }
+    let current = *words.get(index).filter(|_| index > 0)?;
+    if current.starts_with('-') {
+        return None;
+    }
+    let mut path = Vec::new();
+    let mut i = 1;
+    while i < index {
+        let word = words[i];
+        if word == "--kubeconfig" {
+            let value = *words.get(i + 1).filter(|_| i + 1 < index)?;
+            // The engine takes a command's name as that command even where
+            // a flag's value is due.
+            let root = super::tree::command();
+            let config = super::tree::config_command_alone("use-context")?;
+            let named = |c: &clap::Command| {
+                value == "help"
+                    || c.get_subcommands().any(|s| {
+                        s.get_all_aliases()
+                            .chain([s.get_name()])
+                            .any(|n| n == value)
+                    })
+            };
+            if named(&root)
+                || named(config.find_subcommand("config")?)
+                || NAMED.iter().any(|(n, _)| *n == value)
+            {
+                return None;
+            }
+            i += 2;
+        } else if word.starts_with("--kubeconfig=") {
+            i += 1;
+        } else if word.starts_with('-') {
+            return None;
+        } else {
+            path.push(word);
+            i += 1;
+        }
+    }
+    let ["config", command] = path[..] else {
+        return None;
+    };
+    let names = NAMED.iter().find(|(n, _)| *n == command)?.1;
+    let mut items: Vec<(String, Option<String>)> = name_items(names)
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(current))
+        .map(|(name, help)| (name, help.map(|h| help_text(&h))))
+        .collect();
+    if current.is_empty() {
+        let mut cmd = super::tree::config_command_alone(command)?;
+        let line: Vec<OsString> = words[..=index].iter().map(OsString::from).collect();
+        let flags = clap_complete::engine::complete(&mut cmd, line, index, None).ok()?;
+        items.extend(flags.into_iter().map(|c| {
+            let value = c.get_value().to_string_lossy().into_owned();
+            (value, c.get_help().map(|h| h.to_string()))
+        }));
+    }
+    Some(write_answer(shell, &items))
+}
+
+/// A help text as clap_complete prints it (`StyledStr`'s `Display`, which
+/// drops escape sequences: only text with no control character passes
+/// through unchanged without it).
+fn help_text(help: &str) -> String {
+    if help.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        help.to_string()
+    } else {
+        clap::builder::StyledStr::from(help.to_string()).to_string()
+    }
+}
+
+/// Candidates as clap_complete's `write_complete` of each shell writes
+/// them.
+fn write_answer(shell: &str, items: &[(String, Option<String>)]) -> Vec<u8> {
+    let ifs = std::env::var("_CLAP_IFS").ok();
+    let ifs = ifs.as_deref().unwrap_or("\n");
+    let first_line = |help: &str| help.lines().next().unwrap_or_default().to_string();
+    let mut out = String::new();
+    for (i, (value, help)) in items.iter().enumerate() {
+        match shell {
+            "fish" | "powershell" => {
+                out.push_str(value);
+                if let Some(help) = help {
+                    out.push('\t');
+                    out.push_str(&first_line(help));
+                }
+                out.push('\n');
+            }
+            _ => {
+                if i != 0 {
+                    out.push_str(ifs);
+                }
+                if shell == "zsh" {
+                    out.push_str(&value.replace('\\', "\\\\").replace(':', "\\:"));
+                    if let Some(help) = help {
+                        out.push(':');
+                        out.push_str(&first_line(help).replace('\\', "\\\\"));
+                    }
+                } else {
+                    out.push_str(value);
+                }
+            }
+        }
+    }
+    out.into_bytes()
+}
+
 /// The CLI with what completion needs: name candidates and path hints
 /// everywhere (for the man pages; a TAB builds [`command_along`]).
 #[cfg(test)]
@@ -161,18 +318,7 @@ fn with_candidates(cmd: clap::Command) -> clap::Command {
     }
     cmd = cmd.mut_subcommand("config", |config| {
         let mut config = config;
-        for (sub, names) in [
-            ("use-context", Names::Contexts),
-            ("delete-context", Names::Contexts),
-            ("rename-context", Names::Contexts),
-            ("set-context", Names::Contexts),
-            ("get-contexts", Names::Contexts),
-            ("export", Names::Contexts),
-            ("delete-cluster", Names::Clusters),
-            ("set-cluster", Names::Clusters),
-            ("delete-user", Names::Users),
-            ("set-credentials", Names::Users),
-        ] {
+        for (sub, names) in NAMED {
             config = config.mut_subcommand(sub, |s| {
                 let positional: Vec<String> = s
                     .get_positionals()
@@ -258,39 +404,50 @@ fn kubeconfig_flag(args: &[String]) -> Option<String> {
 }
 
 fn kubeconfig_names(names: Names) -> Vec<CompletionCandidate> {
+    name_items(names)
+        .into_iter()
+        .map(|(name, help)| CompletionCandidate::new(name).help(help.map(Into::into)))
+        .collect()
+}
+
+/// The names in the kubeconfig in effect (`--kubeconfig` on the line
+/// being completed, else the environment's), each with its help text.
+fn name_items(names: Names) -> Vec<(String, Option<String>)> {
     let args: Vec<String> = std::env::args().collect();
     let opts = PathOptions::from_env(kubeconfig_flag(&args).as_deref());
     match kauth_store::kubeconfig::names(&opts) {
-        Ok(found) => candidates_from(&found, names),
+        Ok(found) => items_from(found, names),
         Err(_) => Vec::new(),
     }
 }
 
-fn candidates_from(
-    found: &kauth_kubeconfig::names::Names,
+fn items_from(
+    found: kauth_kubeconfig::names::Names,
     names: Names,
-) -> Vec<CompletionCandidate> {
+) -> Vec<(String, Option<String>)> {
     match names {
         Names::Contexts => found
             .contexts
-            .iter()
+            .into_iter()
             .map(|(name, c)| {
-                let mut help = c.cluster.clone();
+                let mut help = c.cluster;
                 if !c.namespace.is_empty() {
-                    help.push_str(&format!(" ({})", c.namespace));
+                    help.push_str(" (");
+                    help.push_str(&c.namespace);
+                    help.push(')');
                 }
-                if *name == found.current_context {
+                if name == found.current_context {
                     help.push_str(" [current]");
                 }
-                CompletionCandidate::new(name).help(Some(help.into()))
+                (name, Some(help))
             })
             .collect(),
         Names::Clusters => found
             .clusters
-            .iter()
-            .map(|(name, server)| CompletionCandidate::new(name).help(Some(server.clone().into())))
+            .into_iter()
+            .map(|(name, server)| (name, Some(server)))
             .collect(),
-        Names::Users => found.users.iter().map(CompletionCandidate::new).collect(),
+        Names::Users => found.users.into_iter().map(|name| (name, None)).collect(),
     }
 }
 

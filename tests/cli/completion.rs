@@ -363,3 +363,83 @@ fn completion_names_are_the_names_the_config_commands_list() {
         );
     }
 }
+
+/// A TAB on the first name of a `config` command is answered without
+/// clap_complete's engine; a line the shortcut does not take (here with
+/// `--v 1`, which changes no candidate) goes through the engine. Both
+/// must print the same bytes in every shell, names with characters that
+/// zsh escapes and help texts with an escape sequence included.
+#[test]
+fn the_names_shortcut_answers_as_the_engine_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kc = tmp.path().join("config");
+    let text = format!(
+        "{KUBECONFIG}- name: \"a:b\\\\c\"\n  context: {{cluster: \"x\\e[31my\", namespace: \"n\\nm\"}}\n- name: é-ctx\n  context: {{cluster: east}}\n"
+    )
+    .replace("contexts:\n", "contexts:\n- name: zz\n  context:\n    cluster: west\n");
+    std::fs::write(
+        &kc,
+        text.replace("users:", "x-users:")
+            .replace("- name: admin", "- name: adm:in")
+            + "users:\n- name: \"u\\\\1\"\n- name: u2\n",
+    )
+    .unwrap();
+    let run = |shell: &str, words: &[&str], engine: bool| {
+        let mut line: Vec<&str> = vec!["--", "kauth"];
+        if engine {
+            line.extend(["--v", "1"]);
+        }
+        line.extend(words);
+        let out = Command::new(cargo_bin("kauth"))
+            .args(&line)
+            .env("COMPLETE", shell)
+            .env("_CLAP_COMPLETE_INDEX", (line.len() - 2).to_string())
+            .env("KUBECONFIG", &kc)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let mut compared = 0;
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        for (command, word) in [
+            ("use-context", ""),
+            ("use-context", "st"),
+            ("use-context", "a:"),
+            ("delete-context", ""),
+            ("rename-context", "p"),
+            ("set-context", ""),
+            ("get-contexts", ""),
+            ("delete-cluster", ""),
+            ("set-cluster", "w"),
+            ("delete-user", ""),
+            ("set-credentials", "u"),
+            ("export", ""),
+        ] {
+            for prefix in [
+                &[][..],
+                &["--kubeconfig", "config"][..],
+                &["--kubeconfig=config"][..],
+            ] {
+                let mut words: Vec<&str> = prefix.to_vec();
+                words.extend(["config", command, word]);
+                let fast = run(shell, &words, false);
+                let engine = run(shell, &words, true);
+                assert!(
+                    fast == engine,
+                    "{shell} {words:?}:\n{}\n---\n{}",
+                    String::from_utf8_lossy(&fast),
+                    String::from_utf8_lossy(&engine)
+                );
+                assert!(!fast.is_empty() || !word.is_empty(), "{shell} {words:?}");
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(compared, 180);
+}
