@@ -166,11 +166,11 @@ impl<'a> Path<'a> {
 /// Parses kubeconfig text (YAML or JSON). Empty input is an empty config,
 /// as in client-go's `clientcmd.Load`. Entries get `origin` as their file.
 pub fn decode(text: &str, origin: &str) -> Result<Config> {
-    let Some(root) = yaml::parse(text)? else {
+    let Some(mut root) = yaml::parse(text)? else {
         return Ok(Config::default());
     };
     let mut config = Config::default();
-    let Some(entries) = map_entries(&root, Path::Root, "Config")? else {
+    let Some(entries) = map_entries(&mut root, Path::Root, "Config")? else {
         return Ok(config);
     };
     const FIELDS: [&str; 8] = [
@@ -184,7 +184,7 @@ pub fn decode(text: &str, origin: &str) -> Result<Config> {
         "extensions",
     ];
     type_meta(entries, &FIELDS)?;
-    for (key, value) in entries {
+    for (key, value) in entries.iter_mut() {
         let Some(name) = field(key_str(key), &FIELDS) else {
             continue;
         };
@@ -216,9 +216,9 @@ fn type_meta(entries: &[(Node, Node)], fields: &[&'static str]) -> Result<()> {
     for (key, value) in entries {
         match field(key_str(key), fields) {
             Some("apiVersion") => {
-                version = Some((value, string(value, Path::Root.field("apiVersion"))?))
+                version = Some((value, string_of(value, Path::Root.field("apiVersion"))?))
             }
-            Some("kind") => kind = Some((value, string(value, Path::Root.field("kind"))?)),
+            Some("kind") => kind = Some((value, string_of(value, Path::Root.field("kind"))?)),
             _ => {}
         }
     }
@@ -268,15 +268,18 @@ fn field(key: &str, names: &[&'static str]) -> Option<&'static str> {
         .copied()
 }
 
+/// A mapping's entries, for the decoder to take their values (strings
+/// move into the model rather than being copied out of a tree that is
+/// then dropped).
 fn map_entries<'n>(
-    node: &'n Node,
+    node: &'n mut Node,
     path: Path,
     expected: &'static str,
-) -> Result<Option<&'n [(Node, Node)]>> {
-    match &node.kind {
-        NodeKind::Map(entries) => Ok(Some(entries)),
+) -> Result<Option<&'n mut [(Node, Node)]>> {
+    match node.kind {
+        NodeKind::Map(ref mut entries) => Ok(Some(entries)),
         NodeKind::Scalar(Scalar::Null) => Ok(None),
-        other => Err(type_error(node, other.json_kind(), path, expected)),
+        ref other => Err(type_error(node, other.json_kind(), path, expected)),
     }
 }
 
@@ -289,7 +292,17 @@ fn type_error(node: &Node, found: &'static str, path: Path, expected: &'static s
     }
 }
 
-fn string(node: &Node, path: Path) -> Result<String> {
+/// A string value, taken out of the tree.
+fn string(node: &mut Node, path: Path) -> Result<String> {
+    match node.kind {
+        NodeKind::Scalar(Scalar::Str(ref mut s)) => Ok(std::mem::take(s)),
+        NodeKind::Scalar(Scalar::Null) => Ok(String::new()),
+        ref other => Err(type_error(node, other.json_kind(), path, "string")),
+    }
+}
+
+/// A string value, copied (where the tree is read twice).
+fn string_of(node: &Node, path: Path) -> Result<String> {
     match &node.kind {
         NodeKind::Scalar(Scalar::Str(s)) => Ok(s.clone()),
         NodeKind::Scalar(Scalar::Null) => Ok(String::new()),
@@ -318,25 +331,25 @@ fn bytes(node: &Node, path: Path) -> Result<Vec<u8>> {
     })
 }
 
-fn string_list(node: &Node, path: Path) -> Result<Option<Vec<String>>> {
-    match &node.kind {
-        NodeKind::Seq(items) => items
-            .iter()
+fn string_list(node: &mut Node, path: Path) -> Result<Option<Vec<String>>> {
+    match node.kind {
+        NodeKind::Seq(ref mut items) => items
+            .iter_mut()
             .enumerate()
             .map(|(i, item)| string(item, path.index(i)))
             .collect::<Result<Vec<_>>>()
             .map(Some),
         NodeKind::Scalar(Scalar::Null) => Ok(None),
-        other => Err(type_error(node, other.json_kind(), path, "[]string")),
+        ref other => Err(type_error(node, other.json_kind(), path, "[]string")),
     }
 }
 
-fn string_map(node: &Node, path: Path) -> Result<Option<BTreeMap<String, String>>> {
+fn string_map(node: &mut Node, path: Path) -> Result<Option<BTreeMap<String, String>>> {
     let Some(entries) = map_entries(node, path, "map[string]string")? else {
         return Ok(None);
     };
     let mut out = BTreeMap::new();
-    for (k, v) in entries {
+    for (k, v) in entries.iter_mut() {
         let key = key_name(k);
         let value = string(v, path.field(&key))?;
         out.insert(key, value);
@@ -344,12 +357,12 @@ fn string_map(node: &Node, path: Path) -> Result<Option<BTreeMap<String, String>
     Ok(Some(out))
 }
 
-fn extensions(node: &Node, path: Path) -> Result<Extensions> {
+fn extensions(node: &mut Node, path: Path) -> Result<Extensions> {
     let mut out = Extensions::new();
-    let items = match &node.kind {
-        NodeKind::Seq(items) => items,
+    let items = match node.kind {
+        NodeKind::Seq(ref mut items) => items,
         NodeKind::Scalar(Scalar::Null) => return Ok(out),
-        other => {
+        ref other => {
             return Err(type_error(
                 node,
                 other.json_kind(),
@@ -358,14 +371,14 @@ fn extensions(node: &Node, path: Path) -> Result<Extensions> {
             ));
         }
     };
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter_mut().enumerate() {
         let item_path = path.index(i);
         let Some(entries) = map_entries(item, item_path, "NamedExtension")? else {
             continue;
         };
         let mut name = String::new();
         let mut value = Value::Null;
-        for (k, v) in entries {
+        for (k, v) in entries.iter_mut() {
             match field(key_str(k), &["name", "extension"]) {
                 Some("name") => name = string(v, item_path.field("name"))?,
                 Some("extension") => value = yaml::to_json(v),
@@ -385,10 +398,10 @@ fn extensions(node: &Node, path: Path) -> Result<Extensions> {
 }
 
 fn named_list<T>(
-    node: &Node,
+    node: &mut Node,
     path: Path,
     inner: &'static str,
-    decode_inner: impl Fn(Option<&Node>, Path) -> Result<T>,
+    decode_inner: impl Fn(Option<&mut Node>, Path) -> Result<T>,
 ) -> Result<BTreeMap<String, T>> {
     let list = match path {
         Path::Field(_, name) => name,
@@ -400,17 +413,17 @@ fn named_list<T>(
         _ => "contexts",
     };
     let mut out = BTreeMap::new();
-    let items = match &node.kind {
-        NodeKind::Seq(items) => items,
+    let items = match node.kind {
+        NodeKind::Seq(ref mut items) => items,
         NodeKind::Scalar(Scalar::Null) => return Ok(out),
-        other => return Err(type_error(node, other.json_kind(), path, "array")),
+        ref other => return Err(type_error(node, other.json_kind(), path, "array")),
     };
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter_mut().enumerate() {
         let item_path = path.index(i);
         let mut name = String::new();
         let mut body = None;
         if let Some(entries) = map_entries(item, item_path, "object")? {
-            for (k, v) in entries {
+            for (k, v) in entries.iter_mut() {
                 match field(key_str(k), &["name", inner]) {
                     Some("name") => name = string(v, item_path.field("name"))?,
                     Some(_) => body = Some(v),
@@ -431,10 +444,10 @@ fn named_list<T>(
     Ok(out)
 }
 
-fn preferences(node: &Node, path: Path) -> Result<Preferences> {
+fn preferences(node: &mut Node, path: Path) -> Result<Preferences> {
     let mut p = Preferences::default();
     if let Some(entries) = map_entries(node, path, "Preferences")? {
-        for (k, v) in entries {
+        for (k, v) in entries.iter_mut() {
             match field(key_str(k), &["colors", "extensions"]) {
                 Some("colors") => p.colors = boolean(v, path.field("colors"))?,
                 Some(name) => p.extensions = extensions(v, path.field(name))?,
@@ -445,7 +458,7 @@ fn preferences(node: &Node, path: Path) -> Result<Preferences> {
     Ok(p)
 }
 
-fn cluster(node: Option<&Node>, path: Path, origin: &str) -> Result<Cluster> {
+fn cluster(node: Option<&mut Node>, path: Path, origin: &str) -> Result<Cluster> {
     let mut c = Cluster {
         origin: origin.to_string(),
         ..Cluster::default()
@@ -467,7 +480,7 @@ fn cluster(node: Option<&Node>, path: Path, origin: &str) -> Result<Cluster> {
         "disable-compression",
         "extensions",
     ];
-    for (k, v) in entries {
+    for (k, v) in entries.iter_mut() {
         let Some(name) = field(key_str(k), &FIELDS) else {
             continue;
         };
@@ -486,7 +499,7 @@ fn cluster(node: Option<&Node>, path: Path, origin: &str) -> Result<Cluster> {
     Ok(c)
 }
 
-fn context(node: Option<&Node>, path: Path, origin: &str) -> Result<Context> {
+fn context(node: Option<&mut Node>, path: Path, origin: &str) -> Result<Context> {
     let mut c = Context {
         origin: origin.to_string(),
         ..Context::default()
@@ -498,7 +511,7 @@ fn context(node: Option<&Node>, path: Path, origin: &str) -> Result<Context> {
     else {
         return Ok(c);
     };
-    for (k, v) in entries {
+    for (k, v) in entries.iter_mut() {
         let Some(name) = field(key_str(k), &["cluster", "user", "namespace", "extensions"]) else {
             continue;
         };
@@ -531,7 +544,7 @@ const AUTH_INFO_FIELDS: [&str; 15] = [
     "extensions",
 ];
 
-fn auth_info(node: Option<&Node>, path: Path, origin: &str) -> Result<AuthInfo> {
+fn auth_info(node: Option<&mut Node>, path: Path, origin: &str) -> Result<AuthInfo> {
     let mut a = AuthInfo {
         origin: origin.to_string(),
         ..AuthInfo::default()
@@ -543,7 +556,7 @@ fn auth_info(node: Option<&Node>, path: Path, origin: &str) -> Result<AuthInfo> 
     else {
         return Ok(a);
     };
-    for (k, v) in entries {
+    for (k, v) in entries.iter_mut() {
         let Some(name) = field(key_str(k), &AUTH_INFO_FIELDS) else {
             continue;
         };
@@ -561,7 +574,7 @@ fn auth_info(node: Option<&Node>, path: Path, origin: &str) -> Result<AuthInfo> 
             "as-user-extra" => {
                 let mut extra = BTreeMap::new();
                 if let Some(entries) = map_entries(v, p, "map[string][]string")? {
-                    for (ek, ev) in entries {
+                    for (ek, ev) in entries.iter_mut() {
                         let key = key_name(ek);
                         let values = string_list(ev, p.field(&key))?.unwrap_or_default();
                         extra.insert(key, values);
@@ -579,12 +592,12 @@ fn auth_info(node: Option<&Node>, path: Path, origin: &str) -> Result<AuthInfo> 
     Ok(a)
 }
 
-fn auth_provider(node: &Node, path: Path) -> Result<Option<AuthProvider>> {
+fn auth_provider(node: &mut Node, path: Path) -> Result<Option<AuthProvider>> {
     let Some(entries) = map_entries(node, path, "AuthProviderConfig")? else {
         return Ok(None);
     };
     let mut p = AuthProvider::default();
-    for (k, v) in entries {
+    for (k, v) in entries.iter_mut() {
         match field(key_str(k), &["name", "config"]) {
             Some("name") => p.name = string(v, path.field("name"))?,
             Some(name) => p.config = string_map(v, path.field(name))?,
@@ -594,18 +607,18 @@ fn auth_provider(node: &Node, path: Path) -> Result<Option<AuthProvider>> {
     Ok(Some(p))
 }
 
-fn exec_env(node: &Node, path: Path) -> Result<Option<Vec<ExecEnvVar>>> {
-    let items = match &node.kind {
-        NodeKind::Seq(items) => items,
+fn exec_env(node: &mut Node, path: Path) -> Result<Option<Vec<ExecEnvVar>>> {
+    let items = match node.kind {
+        NodeKind::Seq(ref mut items) => items,
         NodeKind::Scalar(Scalar::Null) => return Ok(None),
-        other => return Err(type_error(node, other.json_kind(), path, "[]ExecEnvVar")),
+        ref other => return Err(type_error(node, other.json_kind(), path, "[]ExecEnvVar")),
     };
     let mut env = Vec::new();
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter_mut().enumerate() {
         let ip = path.index(i);
         let mut var = ExecEnvVar::default();
         if let Some(entries) = map_entries(item, ip, "ExecEnvVar")? {
-            for (k, v) in entries {
+            for (k, v) in entries.iter_mut() {
                 match field(key_str(k), &["name", "value"]) {
                     Some("name") => var.name = string(v, ip.field("name"))?,
                     Some(name) => var.value = string(v, ip.field(name))?,
@@ -618,7 +631,7 @@ fn exec_env(node: &Node, path: Path) -> Result<Option<Vec<ExecEnvVar>>> {
     Ok(Some(env))
 }
 
-fn exec(node: &Node, path: Path) -> Result<Option<ExecConfig>> {
+fn exec(node: &mut Node, path: Path) -> Result<Option<ExecConfig>> {
     let Some(entries) = map_entries(node, path, "ExecConfig")? else {
         return Ok(None);
     };
@@ -632,7 +645,7 @@ fn exec(node: &Node, path: Path) -> Result<Option<ExecConfig>> {
         "provideClusterInfo",
         "interactiveMode",
     ];
-    for (k, v) in entries {
+    for (k, v) in entries.iter_mut() {
         let Some(name) = field(key_str(k), &FIELDS) else {
             continue;
         };
