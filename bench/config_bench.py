@@ -125,7 +125,9 @@ def with_unused(paths):
 
 
 def kauth_only(kauth, large, tmp, runs):
-    """`config lint` and `config prune` on the 20-file set: kauth alone."""
+    """`config lint`, `config prune` and `config import` on the 20-file
+    set: kauth alone (kubectl's merge, `config view --flatten` over the
+    list, is the `view --minify` row's cost without the write)."""
     env = dict(os.environ, KUBECONFIG=":".join(large), HOME=tmp)
     print()
     print(f"{'20 files, 2000 contexts':<26}{'kauth only':<26}{'time':>10}{'RSS':>11}")
@@ -141,6 +143,16 @@ def kauth_only(kauth, large, tmp, runs):
             ("prune --dry-run", ["config", "prune", "--dry-run"], (0,), None),
             ("prune (nothing to do)", ["config", "prune"], (0,), None),
             ("prune (40 entries)", ["config", "prune"], (0,), regenerate)]
+    merged = os.path.join(tmp, "merged.yaml")
+
+    def fresh_target():
+        if os.path.exists(merged):
+            os.remove(merged)
+
+    rows.append(("import (20 files, new file)",
+                 ["config", "import", *large, "--into", merged], (0,), fresh_target))
+    rows.append(("import again (all identical)",
+                 ["config", "import", *large, "--into", merged], (0,), None))
     for name, argv, ok, setup in rows:
         t, rss = measure([kauth] + argv, env, tmp, runs, ok, setup)
         print(f"{'':<26}{name:<26}{t*1000:>8.1f}ms{rss/1024:>9.1f}MB")

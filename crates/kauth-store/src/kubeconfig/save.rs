@@ -96,91 +96,85 @@ fn save_changes(
     if starting.preferences != new.preferences {
         write_preferences(opts, new)?;
     }
+    // Every change to one file is made on one copy of it, written once:
+    // the same file kubectl leaves after writing it once per entry.
+    let mut files = Pending::default();
     for (name, cluster) in &new.clusters {
         if starting.clusters.get(name) != Some(cluster) {
             let dest = dest_for(&cluster.origin, opts);
-            let mut file = config_from_file(&dest)?;
             let mut c = cluster.clone();
             c.origin = dest.clone();
             if relativize {
                 paths::relativize_cluster(&mut c, &abs_dir(opts, &dest));
             }
-            file.clusters.insert(name.clone(), c);
-            update_file(&file, &dest)?;
+            files.get(&dest)?.clusters.insert(name.clone(), c);
         }
     }
-    let mut seen: Vec<(String, Config)> = Vec::new();
     for (name, context) in &new.contexts {
         if starting.contexts.get(name) != Some(context) {
             let dest = dest_for(&context.origin, opts);
-            let index = match seen.iter().position(|(f, _)| *f == dest) {
-                Some(i) => i,
-                None => {
-                    seen.push((dest.clone(), config_from_file(&dest)?));
-                    seen.len() - 1
-                }
-            };
-            seen[index].1.contexts.insert(name.clone(), context.clone());
+            files
+                .get(&dest)?
+                .contexts
+                .insert(name.clone(), context.clone());
         }
-    }
-    for (dest, file) in &seen {
-        update_file(file, dest)?;
     }
     for (name, user) in &new.auth_infos {
         if starting.auth_infos.get(name) != Some(user) {
             let dest = dest_for(&user.origin, opts);
-            let mut file = config_from_file(&dest)?;
             let mut u = user.clone();
             u.origin = dest.clone();
             if relativize {
                 paths::relativize_auth_info(&mut u, &abs_dir(opts, &dest));
             }
-            file.auth_infos.insert(name.clone(), u);
-            update_file(&file, &dest)?;
+            files.get(&dest)?.auth_infos.insert(name.clone(), u);
         }
     }
-    delete_removed(
-        opts,
-        &starting.clusters,
-        &new.clusters,
-        |c| &c.origin,
-        |f| &mut f.clusters,
-    )?;
-    delete_removed(
-        opts,
-        &starting.contexts,
-        &new.contexts,
-        |c| &c.origin,
-        |f| &mut f.contexts,
-    )?;
-    delete_removed(
-        opts,
-        &starting.auth_infos,
-        &new.auth_infos,
-        |u| &u.origin,
-        |f| &mut f.auth_infos,
-    )?;
-    Ok(())
+    for (name, c) in &starting.clusters {
+        if !new.clusters.contains_key(name) {
+            files.get(&dest_for(&c.origin, opts))?.clusters.remove(name);
+        }
+    }
+    for (name, c) in &starting.contexts {
+        if !new.contexts.contains_key(name) {
+            files.get(&dest_for(&c.origin, opts))?.contexts.remove(name);
+        }
+    }
+    for (name, u) in &starting.auth_infos {
+        if !new.auth_infos.contains_key(name) {
+            files
+                .get(&dest_for(&u.origin, opts))?
+                .auth_infos
+                .remove(name);
+        }
+    }
+    files.write()
 }
 
-/// Removes, from the file that holds it, each entry of `starting` that
-/// `new` no longer has.
-fn delete_removed<T>(
-    opts: &PathOptions,
-    starting: &std::collections::BTreeMap<String, T>,
-    new: &std::collections::BTreeMap<String, T>,
-    origin: fn(&T) -> &str,
-    entries: fn(&mut Config) -> &mut std::collections::BTreeMap<String, T>,
-) -> Result<()> {
-    for (name, entry) in starting {
-        if !new.contains_key(name) {
-            let dest = dest_for(origin(entry), opts);
-            let mut file = config_from_file(&dest)?;
-            entries(&mut file).remove(name);
-            update_file(&file, &dest)?;
-        }
+/// The files an edit changes, each read once, in the order first touched.
+#[derive(Default)]
+struct Pending {
+    files: Vec<(String, Config)>,
+}
+
+impl Pending {
+    fn get(&mut self, dest: &str) -> Result<&mut Config> {
+        let index = match self.files.iter().position(|(f, _)| f == dest) {
+            Some(i) => i,
+            None => {
+                self.files.push((dest.to_string(), config_from_file(dest)?));
+                self.files.len() - 1
+            }
+        };
+        Ok(&mut self.files[index].1)
     }
-    Ok(())
+
+    fn write(self) -> Result<()> {
+        for (dest, config) in &self.files {
+            update_file(config, dest)?;
+        }
+        Ok(())
+    }
 }
 
 fn write_current_context(opts: &PathOptions, starting: &Config, new_context: &str) -> Result<()> {
