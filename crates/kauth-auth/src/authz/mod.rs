@@ -1,11 +1,15 @@
-//! Authorization: RBAC with kube-apiserver's default roles, and the parts
-//! of its authorizer chain around RBAC.
+//! Authorization: RBAC with kube-apiserver's default roles, ABAC, the
+//! Node authorizer ([`Decision`] is what ABAC and Node answer), and the
+//! parts of its authorizer chain around them ([`chain`]).
 
+pub mod abac;
 pub mod chain;
+mod decision;
 pub mod explain;
 pub mod rbac;
 
-use rbac::{Attributes, Decision, Policy};
+pub use decision::{Decision, union};
+use rbac::{Attributes, Policy};
 
 use crate::user;
 
@@ -16,7 +20,7 @@ pub enum Outcome {
     /// `system:masters`: allowed before any authorizer runs, no reason.
     Privileged,
     /// What RBAC decided.
-    Rbac(Decision),
+    Rbac(rbac::Decision),
 }
 
 impl Outcome {
@@ -31,8 +35,8 @@ impl Outcome {
     pub fn reason(&self) -> &str {
         match self {
             Outcome::Privileged => "",
-            Outcome::Rbac(Decision::Allow { reason, .. })
-            | Outcome::Rbac(Decision::NoOpinion { reason, .. }) => reason,
+            Outcome::Rbac(rbac::Decision::Allow { reason, .. })
+            | Outcome::Rbac(rbac::Decision::NoOpinion { reason, .. }) => reason,
         }
     }
 }
