@@ -19,9 +19,11 @@ use kauth_auth::UserInfo;
 use kauth_auth::authn::token_file::TokenFile;
 use kauth_auth::authn::{Credential, ServerConfig, authenticate};
 use kauth_auth::authz::abac::Abac;
+use kauth_auth::authz::node::{FieldEquals, NodeAuthorizer, NodeGraph};
 use kauth_auth::authz::rbac::{Attributes, Policy, rule_allows};
 use kauth_auth::authz::{self, Decision};
 use kauth_auth::request_info;
+use kauth_pki::cert;
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -142,20 +144,21 @@ fn forbidden_status(a: &Attributes, reason: &str) -> String {
     }
 }
 
-/// One scenario's chain: `first` is ABAC or Node, then RBAC.
+/// One scenario's chain: `first` is ABAC or Node (given the request's raw
+/// field selector), then RBAC.
 struct Chain<'a> {
-    first: &'a dyn Fn(&Attributes) -> Decision,
+    first: &'a dyn Fn(&Attributes, &str) -> Decision,
     rbac: Policy,
     server: ServerConfig,
 }
 
 impl Chain<'_> {
-    fn decide(&self, a: &Attributes) -> Decision {
+    fn decide(&self, a: &Attributes, field_selector: &str) -> Decision {
         if a.user.in_group("system:masters") {
             return Decision::allow();
         }
         authz::union(
-            std::iter::once_with(|| (self.first)(a))
+            std::iter::once_with(|| (self.first)(a, field_selector))
                 .chain(std::iter::once_with(|| self.rbac.authorize(a).into())),
         )
     }
@@ -180,7 +183,10 @@ fn replay(scenario: &str, chain: &Chain, credential: impl Fn(&Value) -> Credenti
             t.reviews += 1;
             let spec = &body["spec"];
             let a = review_attributes(spec, review_user(spec));
-            let d = chain.decide(&a);
+            let raw = spec["resourceAttributes"]["fieldSelector"]["rawSelector"]
+                .as_str()
+                .unwrap_or("");
+            let d = chain.decide(&a, raw);
             let want_allowed = case["result"]["allowed"].as_bool().unwrap();
             let want_reason = case["result"]["reason"].as_str().unwrap_or("");
             if d.allowed() != want_allowed {
@@ -216,7 +222,7 @@ fn replay(scenario: &str, chain: &Chain, credential: impl Fn(&Value) -> Credenti
         let (info, err) = request_info::parse(req["method"].as_str().unwrap(), path);
         assert!(err.is_none(), "{id}: {err:?}");
         let a = Attributes::from_request(user.clone(), &info);
-        let d = chain.decide(&a);
+        let d = chain.decide(&a, &info.field_selector);
         let status = case["status"].as_u64().unwrap();
         if status == 403 {
             let want = case["response"]["message"].as_str().unwrap();
@@ -237,7 +243,7 @@ fn replay(scenario: &str, chain: &Chain, credential: impl Fn(&Value) -> Credenti
         // A SelfSubjectAccessReview: its answer too.
         if body["kind"] == "SelfSubjectAccessReview" {
             let a = review_attributes(&body["spec"], user);
-            let d = chain.decide(&a);
+            let d = chain.decide(&a, "");
             let status = &case["response"]["status"];
             let (want_allowed, want_reason) = (
                 status["allowed"].as_bool().unwrap(),
@@ -276,7 +282,7 @@ fn abac_rbac_chain_decides_as_the_server() {
     let abac = Abac::parse(&read("abac", "abac-policy.jsonl")).unwrap();
     assert_eq!(abac.rules().len(), 27, "25 v1beta1 lines and 2 v0 lines");
     assert_eq!(abac.unversioned_lines(), 2);
-    let first = |a: &Attributes| abac.authorize(a);
+    let first = |a: &Attributes, _: &str| abac.authorize(a);
     let chain = Chain {
         first: &first,
         rbac: rbac("abac"),
@@ -294,4 +300,29 @@ fn abac_rbac_chain_decides_as_the_server() {
     // Most reasons are deterministic here: ABAC allows with "" and
     // refuses with "No policy matched.".
     assert!(t.reasons_compared >= 40, "{}", t.reasons_compared);
+}
+
+/// The default `Node,RBAC` with the recorded objects as the graph; the
+/// real requests present the node's client certificate.
+#[test]
+fn node_rbac_chain_decides_as_the_server() {
+    let graph = NodeGraph::from_text(&read("node-authorizer", "objects.yaml")).unwrap();
+    let node = NodeAuthorizer::new(graph);
+    let first =
+        |a: &Attributes, fields: &str| node.authorize_with_fields(a, &FieldEquals::parse(fields));
+    let pem = |f: &str| cert::certificates_from_pem(read("node-authorizer", f).as_bytes()).unwrap();
+    let chain = Chain {
+        first: &first,
+        rbac: rbac("node-authorizer"),
+        server: ServerConfig {
+            client_ca: Some(pem("ca.crt")),
+            ..ServerConfig::default()
+        },
+    };
+    let t = replay("node-authorizer", &chain, |c| {
+        assert_eq!(c["client_cert"], "node-n1", "{c}");
+        Credential::Certificate(pem("node-n1.crt"))
+    });
+    report("node-authorizer", &t, 64, 6);
+    assert!(t.reasons_compared >= 60, "{}", t.reasons_compared);
 }

@@ -294,6 +294,23 @@ pub fn field_selector_exact_match(
     Ok(found)
 }
 
+/// The terms of a field selector as `fields.ParseSelector` reads them,
+/// sorted: `(field, operator, value)` with the operator `=`, `==` or `!=`
+/// and the value unescaped. Upstream's requirements call both `=` and
+/// `==` `selection.Equals`.
+pub fn field_selector_terms(
+    selector: &str,
+) -> Result<Vec<(String, &'static str, String)>, InvalidSelector> {
+    let mut terms = split_terms(selector);
+    terms.sort();
+    let mut out = Vec::new();
+    for term in terms.iter().filter(|t| !t.is_empty()) {
+        let (lhs, op, rhs) = split_term(term).ok_or(InvalidSelector)?;
+        out.push((lhs.to_string(), op, unescape_field_value(rhs)?));
+    }
+    Ok(out)
+}
+
 /// Splits at commas not escaped by a backslash.
 fn split_terms(s: &str) -> Vec<&str> {
     if s.is_empty() {

@@ -6,6 +6,7 @@ pub mod abac;
 pub mod chain;
 mod decision;
 pub mod explain;
+pub mod node;
 pub mod rbac;
 
 pub use decision::{Decision, union};
@@ -41,8 +42,8 @@ impl Outcome {
     }
 }
 
-/// Whether the Node authorizer (which kauth does not model: it needs the
-/// cluster's pods and volumes) has a say for this user.
+/// Whether the Node authorizer ([`node`], which needs the cluster's pods
+/// and volumes) has a say for this user.
 pub fn is_node_identity(u: &crate::UserInfo) -> bool {
     u.username.starts_with(user::NODE_USER_PREFIX) && u.in_group(user::NODES_GROUP)
 }
