@@ -2,9 +2,9 @@
 //! the `abac` (`--authorization-mode=ABAC,RBAC`) and `node-authorizer`
 //! (`Node,RBAC`) scenarios recorded in tests/fixtures/apiserver/chain (see
 //! the README there). Every SubjectAccessReview is decided by kauth's
-//! chain (the privileged `system:masters` group, then ABAC or Node, then
-//! RBAC with the bootstrap roles; the first decision that is not "no
-//! opinion" wins) and must give the server's `allowed`, and its `reason`
+//! chain (`authz::chain` for `ABAC,RBAC` or `Node,RBAC`: the privileged
+//! `system:masters` group, then ABAC or Node, then RBAC with the bootstrap
+//! roles; the first decision that is not "no opinion" wins) and must give the server's `allowed`, and its `reason`
 //! wherever the server's reason is deterministic (an RBAC allow that two
 //! bindings grant names either one, so that reason is not compared). Every
 //! real request is authenticated from its recorded credential (static
@@ -19,6 +19,7 @@ use kauth_auth::UserInfo;
 use kauth_auth::authn::token_file::TokenFile;
 use kauth_auth::authn::{Credential, ServerConfig, authenticate};
 use kauth_auth::authz::abac::Abac;
+use kauth_auth::authz::chain::{self, Verdict};
 use kauth_auth::authz::node::{FieldEquals, NodeAuthorizer, NodeGraph};
 use kauth_auth::authz::rbac::{Attributes, Policy, rule_allows};
 use kauth_auth::authz::{self, Decision};
@@ -147,20 +148,33 @@ fn forbidden_status(a: &Attributes, reason: &str) -> String {
 /// One scenario's chain: `first` is ABAC or Node (given the request's raw
 /// field selector), then RBAC.
 struct Chain<'a> {
+    mode: &'static str,
     first: &'a dyn Fn(&Attributes, &str) -> Decision,
     rbac: Policy,
     server: ServerConfig,
 }
 
 impl Chain<'_> {
+    /// Through kauth's chain (`authz::chain`), `system:masters` first.
     fn decide(&self, a: &Attributes, field_selector: &str) -> Decision {
-        if a.user.in_group("system:masters") {
-            return Decision::allow();
+        let first = |a: &Attributes| Verdict::from((self.first)(a, field_selector));
+        let modes = [self.mode.to_string(), "RBAC".to_string()];
+        let authorizers = chain::for_modes(&modes, &self.rbac, |m| {
+            (m == self.mode).then_some(chain::Authorizer::Other {
+                name: self.mode,
+                decide: &first,
+            })
+        });
+        match chain::authorize(&authorizers, a) {
+            chain::Answer::Decided {
+                allowed: true,
+                reason,
+                ..
+            } => Decision::Allow { reason },
+            chain::Answer::Decided { reason, .. } => Decision::Deny { reason },
+            chain::Answer::NoOpinion { reason } => Decision::NoOpinion { reason },
+            other => panic!("{other:?}"),
         }
-        authz::union(
-            std::iter::once_with(|| (self.first)(a, field_selector))
-                .chain(std::iter::once_with(|| self.rbac.authorize(a).into())),
-        )
     }
 }
 
@@ -284,6 +298,7 @@ fn abac_rbac_chain_decides_as_the_server() {
     assert_eq!(abac.unversioned_lines(), 2);
     let first = |a: &Attributes, _: &str| abac.authorize(a);
     let chain = Chain {
+        mode: "ABAC",
         first: &first,
         rbac: rbac("abac"),
         server: ServerConfig {
@@ -312,6 +327,7 @@ fn node_rbac_chain_decides_as_the_server() {
         |a: &Attributes, fields: &str| node.authorize_with_fields(a, &FieldEquals::parse(fields));
     let pem = |f: &str| cert::certificates_from_pem(read("node-authorizer", f).as_bytes()).unwrap();
     let chain = Chain {
+        mode: "Node",
         first: &first,
         rbac: rbac("node-authorizer"),
         server: ServerConfig {

@@ -1,13 +1,10 @@
-//! What one authorizer decides, and how kube-apiserver's chain of
-//! authorizers (`--authorization-mode=ABAC,RBAC`, `Node,RBAC`) combines
-//! their decisions.
+//! What one authorizer (ABAC, Node) decides, with its reason; the chain
+//! ([`super::chain`]) takes it as a [`Verdict`].
 //!
 //! Upstream: `staging/src/k8s.io/apiserver/pkg/authorization/authorizer/interfaces.go`
-//! (`Decision`) and `staging/src/k8s.io/apiserver/pkg/authorization/union/union.go`
-//! (`unionAuthzHandler.Authorize`). The tests follow `TestAuthorizationSecondPasses`,
-//! `TestAuthorizationFirstPasses`, `TestAuthorizationNonePasses` and
-//! `TestAuthorizationUnequivocalDeny` in `union_test.go`.
+//! (`Decision`).
 
+use super::chain::Verdict;
 use super::rbac;
 
 /// One authorizer's answer, with the reason a SubjectAccessReview carries.
@@ -73,25 +70,13 @@ impl From<rbac::Decision> for Decision {
     }
 }
 
-/// The authorizer chain as upstream's union runs it: the first decision
-/// that is not "no opinion" wins, with its own reason; when every
-/// authorizer has no opinion, the result is no opinion with their
-/// non-empty reasons joined by newlines. `decisions` is consumed lazily,
-/// so later authorizers are not asked once one decides.
-pub fn union(decisions: impl IntoIterator<Item = Decision>) -> Decision {
-    let mut reasons: Vec<String> = Vec::new();
-    for d in decisions {
+impl From<Decision> for Verdict {
+    fn from(d: Decision) -> Verdict {
         match d {
-            Decision::NoOpinion { reason } => {
-                if !reason.is_empty() {
-                    reasons.push(reason);
-                }
-            }
-            decided => return decided,
+            Decision::Allow { reason } => Verdict::Allow(reason),
+            Decision::Deny { reason } => Verdict::Deny(reason),
+            Decision::NoOpinion { reason } => Verdict::NoOpinion(reason),
         }
-    }
-    Decision::NoOpinion {
-        reason: reasons.join("\n"),
     }
 }
 
@@ -99,41 +84,22 @@ pub fn union(decisions: impl IntoIterator<Item = Decision>) -> Decision {
 mod tests {
     use super::*;
 
-    fn deny(r: &str) -> Decision {
-        Decision::Deny { reason: r.into() }
-    }
-
-    /// `TestAuthorizationFirstPasses`, `TestAuthorizationSecondPasses`,
-    /// `TestAuthorizationNonePasses` and `TestAuthorizationUnequivocalDeny`
-    /// in upstream's `union_test.go`, plus the joined reasons.
     #[test]
-    fn union_follows_upstream() {
-        // The first allows: the second is never asked.
-        let mut asked = 0;
-        let d = union(
-            [Decision::allow(), Decision::no_opinion("x")]
-                .into_iter()
-                .inspect(|_| asked += 1),
-        );
-        assert!(d.allowed());
-        assert_eq!(asked, 1);
-        // The second allows.
-        assert!(union([Decision::no_opinion(""), Decision::allow()]).allowed());
-        // None allows: no opinion, reasons joined.
-        let d = union([
-            Decision::no_opinion("No policy matched."),
-            Decision::no_opinion(""),
-            Decision::no_opinion("RBAC: role missing"),
-        ]);
+    fn decisions_become_chain_verdicts() {
         assert_eq!(
-            d,
-            Decision::no_opinion("No policy matched.\nRBAC: role missing")
+            Verdict::from(Decision::allow()),
+            Verdict::Allow(String::new())
         );
-        // A deny stops the chain even before an allow.
-        let d = union([Decision::no_opinion("a"), deny("no"), Decision::allow()]);
-        assert_eq!(d, deny("no"));
-        // Nothing at all: no opinion, empty reason.
-        assert_eq!(union([]), Decision::no_opinion(""));
+        assert_eq!(
+            Verdict::from(Decision::no_opinion("No policy matched.")),
+            Verdict::NoOpinion("No policy matched.".into())
+        );
+        assert_eq!(
+            Verdict::from(Decision::Deny {
+                reason: "no".into()
+            }),
+            Verdict::Deny("no".into())
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod explain;
 pub mod node;
 pub mod rbac;
 
-pub use decision::{Decision, union};
+pub use decision::Decision;
 use rbac::{Attributes, Policy};
 
 use crate::user;
