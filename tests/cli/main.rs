@@ -9,6 +9,7 @@ mod apiserver_chain;
 mod auth;
 mod base64_go;
 mod bearer_header;
+mod authn_replay;
 mod chain_replay;
 mod completion;
 mod config_lint;

@@ -538,14 +538,44 @@ fn token_inspect_tells_legacy_from_bound_and_checks_signatures() {
         "{}",
         r.stdout
     );
+    // A bootstrap token is recognised: its id, never its secret part.
+    for output in ["text", "json"] {
+        let r = kauth(
+            tmp.path(),
+            &none,
+            &["token", "inspect", "abcdef.0123456789abcdef", "-o", output],
+            None,
+        );
+        assert_eq!(r.code, 0, "{output}: {}", r.stderr);
+        assert!(r.stdout.contains("abcdef"), "{output}: {}", r.stdout);
+        assert!(
+            r.stdout.contains("kube-system/bootstrap-token-abcdef"),
+            "{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("system:bootstrap:abcdef"), "{}", r.stdout);
+        assert!(!r.stdout.contains("0123456789abcdef"), "{}", r.stdout);
+        assert!(!r.stderr.contains("0123456789abcdef"), "{}", r.stderr);
+    }
     let r = kauth(
         tmp.path(),
         &none,
-        &["token", "inspect", "abcdef.0123456789abcdef"],
+        &["token", "inspect", "abcdef.0123456789abcdef", "-o", "json"],
+        None,
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["kind"], "BootstrapToken");
+    assert_eq!(v["tokenID"], "abcdef");
+    // Upper case is not the bootstrap form: the server never matches it.
+    let r = kauth(
+        tmp.path(),
+        &none,
+        &["token", "inspect", "ABCDEF.0123456789abcdef"],
         None,
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a JWT"), "{}", r.stderr);
+    assert!(r.stderr.contains("lower-case"), "{}", r.stderr);
     // Said once, not twice.
     assert_eq!(r.stderr.matches("not a JWT").count(), 1, "{}", r.stderr);
 

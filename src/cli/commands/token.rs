@@ -7,13 +7,14 @@ use time::OffsetDateTime;
 
 use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, pki_io};
+use kauth_auth::authn::bootstrap;
 use kauth_auth::authn::jwt::{Jwt, PublicKey};
 use kauth_auth::authn::service_account::{self, Check, TokenKind};
 use kauth_formats::time::rfc3339;
 
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
-    /// Header, claims, identity and expiry of a JWT (ServiceAccount or OIDC)
+    /// Header, claims, identity and expiry of a JWT (ServiceAccount or OIDC), or the id of a bootstrap token
     #[command(
         after_help = "Examples:\n  kauth token inspect - < token\n  kauth sa token test/sa1 | kauth token inspect -\n  kauth token inspect \"$TOKEN\" --key sa.pub --issuer https://kubernetes.default.svc.cluster.local\n  kauth token inspect - --jwks jwks.json -o json < token"
     )]
@@ -79,9 +80,12 @@ fn inspect(args: InspectArgs) -> CliResult {
         )));
     }
     let token = read_token(&args.token)?;
+    if let Some(id) = bootstrap::token_id(&token) {
+        return describe_bootstrap(id, &args.output);
+    }
     let jwt = Jwt::parse(&token).map_err(|e| {
         CliError::new(e.to_string()).hint(
-            "static tokens (--token-auth-file) and bootstrap tokens (abcdef.0123456789abcdef) carry no claims; `kauth auth whoami --token -` asks the server",
+            "static tokens (--token-auth-file) carry no claims, and bootstrap tokens are exactly 6 + 16 lower-case letters and digits (abcdef.0123456789abcdef); `kauth auth whoami --token -` asks the server",
         )
     })?;
     let keys = keys(&args)?;
@@ -118,6 +122,35 @@ fn inspect(args: InspectArgs) -> CliResult {
         println!("identity:   {e}; the user comes from the server's OIDC or webhook configuration");
     }
     unsigned(&jwt)
+}
+
+/// A bootstrap token: its id and what the server does with it, never the
+/// secret part. The Secret itself (usage, expiry, extra groups) is only in
+/// the cluster.
+fn describe_bootstrap(id: &str, output: &str) -> CliResult {
+    let secret = format!("{}/{}{id}", bootstrap::NAMESPACE, bootstrap::SECRET_PREFIX);
+    let user = format!("{}{id}", bootstrap::USER_PREFIX);
+    if output == "json" {
+        let out = json!({
+            "kind": "BootstrapToken",
+            "tokenID": id,
+            "secret": secret,
+            "user": {"username": user, "groups": [bootstrap::DEFAULT_GROUP]},
+        });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(());
+    }
+    println!("kind:       bootstrap token (--enable-bootstrap-token-auth)");
+    println!("token id:   {id}");
+    println!(
+        "secret:     Secret {secret} (type {}), which must hold the token's secret part, usage-bootstrap-authentication=true and an expiration in the future, if any",
+        bootstrap::SECRET_TYPE
+    );
+    println!(
+        "identity:   {user}, groups {} and the Secret's auth-extra-groups (system:bootstrappers:*)",
+        bootstrap::DEFAULT_GROUP
+    );
+    Ok(())
 }
 
 /// An unsigned token (`alg: none`) is printed, then the command fails: no

@@ -9,6 +9,7 @@
 //! `group/authenticated_group_adder.go`).
 
 pub mod bearer;
+pub mod bootstrap;
 pub mod jwt;
 pub mod service_account;
 pub mod token_file;

@@ -1,0 +1,328 @@
+//! The authenticators of kube-apiserver's chain against a real one: every
+//! case of the recorded scenarios in tests/fixtures/apiserver/chain (see
+//! /work/shared/apiserver/chain/README.md, copied from the recording's
+//! README into tests/fixtures/apiserver/README.md's neighbour) is replayed
+//! through the part of the chain those cases need, built here in the
+//! order of `pkg/kubeapiserver/authenticator/config.go`: request-header,
+//! x509 (`--client-ca-file`), then the bearer token (static token file,
+//! ServiceAccount tokens, bootstrap tokens), then anonymous; with `now` the
+//! case's `request_time_unix`. The status (401, or authenticated and then
+//! RBAC's 403 or success) and the whole SelfSubjectReview userInfo must be
+//! the server's.
+
+use std::path::{Path, PathBuf};
+
+use kauth_auth::UserInfo;
+use kauth_auth::authn::bootstrap::BootstrapTokens;
+use kauth_auth::authn::jwt::PublicKey;
+use kauth_auth::authn::token_file::TokenFile;
+use kauth_auth::authn::{service_account, x509};
+use kauth_auth::authz::rbac::{Attributes, Policy};
+use kauth_auth::{authz, request_info};
+use kauth_pki::cert;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+fn scenario_dir(scenario: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/apiserver/chain")
+        .join(scenario)
+}
+
+/// Go's `textproto.CanonicalMIMEHeaderKey`, for looking headers up as
+/// `http.Header.Get` does.
+fn canonical(name: &str) -> String {
+    let mut upper = true;
+    name.chars()
+        .map(|c| {
+            let out = if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            };
+            upper = c == '-';
+            out
+        })
+        .collect()
+}
+
+/// The server's flags, with `$STATE/` files read from the fixture.
+struct Flags {
+    dir: PathBuf,
+    values: Vec<(String, String)>,
+}
+
+impl Flags {
+    fn read(scenario: &str) -> Flags {
+        let dir = scenario_dir(scenario);
+        let flags: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("config/flags.json")).unwrap()).unwrap();
+        let values = flags["kube_apiserver_command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|a| a.as_str()?.strip_prefix("--"))
+            .map(|a| match a.split_once('=') {
+                Some((k, v)) => (k.to_string(), v.to_string()),
+                None => (a.to_string(), "true".to_string()),
+            })
+            .collect();
+        Flags { dir, values }
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn list(&self, name: &str) -> Vec<String> {
+        self.get(name)
+            .map(|v| v.split(',').map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    fn file(&self, name: &str) -> Option<Vec<u8>> {
+        let path = self.get(name)?.strip_prefix("$STATE/").unwrap();
+        Some(std::fs::read(self.dir.join("config/files").join(path)).unwrap())
+    }
+}
+
+/// The part of kube-apiserver's authentication chain these scenarios use.
+struct Chain {
+    client_ca: Vec<x509::Cert>,
+    tokens: TokenFile,
+    service_accounts: service_account::Options,
+    bootstrap: Option<BootstrapTokens>,
+}
+
+/// What the chain makes of a request.
+#[derive(Debug)]
+enum Authn {
+    Unauthorized(Vec<String>),
+    User(UserInfo),
+}
+
+impl Chain {
+    fn new(flags: &Flags, objects: &[Value]) -> Chain {
+        let client_ca = cert::certificates_from_pem(&flags.file("client-ca-file").unwrap())
+            .unwrap()
+            .iter()
+            .map(|d| x509::Cert::from_der(d).unwrap())
+            .collect();
+        let tokens = TokenFile::parse(
+            &String::from_utf8(flags.file("token-auth-file").unwrap()).unwrap(),
+            "tokens.csv",
+        )
+        .unwrap();
+        let service_accounts = service_account::Options {
+            keys: PublicKey::from_pem(&flags.file("service-account-key-file").unwrap(), "sa.pub")
+                .unwrap(),
+            issuers: flags.list("service-account-issuer"),
+            api_audiences: flags.list("api-audiences"),
+        };
+        let bootstrap = flags
+            .get("enable-bootstrap-token-auth")
+            .filter(|v| *v == "true")
+            .map(|_| BootstrapTokens::from_secrets(objects).unwrap());
+        Chain {
+            client_ca,
+            tokens,
+            service_accounts,
+            bootstrap,
+        }
+    }
+
+    /// `x509.Authenticator`: `Ok(None)` is no opinion.
+    fn x509(&self, chain: &[Vec<u8>], now: OffsetDateTime) -> Result<Option<UserInfo>, String> {
+        if chain.is_empty() {
+            return Ok(None);
+        }
+        let parsed: Vec<x509::Cert> = chain
+            .iter()
+            .map(|d| x509::Cert::from_der(d).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?;
+        x509::verify(&parsed[0], &parsed[1..], &self.client_ca, now)
+            .map_err(|e| format!("verifying certificate failed: {e}"))?;
+        match x509::user_from_certificate(&parsed[0]) {
+            Ok(u) => Ok(Some(u)),
+            Err(x509::UserError::EmptyCommonName) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// `bearertoken.Authenticator` over the token union.
+    fn bearer(
+        &self,
+        headers: &[(String, String)],
+        now: OffsetDateTime,
+    ) -> Result<Option<UserInfo>, String> {
+        let Some((_, value)) = headers
+            .iter()
+            .find(|(k, _)| canonical(k) == "Authorization")
+        else {
+            return Ok(None);
+        };
+        let value = value.trim_matches([' ', '\t', '\r', '\n']);
+        let parts: Vec<&str> = value.splitn(3, ' ').collect();
+        if parts.len() < 2 || !parts[0].eq_ignore_ascii_case("bearer") || parts[1].is_empty() {
+            return Ok(None);
+        }
+        let token = parts[1];
+        if let Some((user, _)) = self.tokens.authenticate(token) {
+            return Ok(Some(user.clone()));
+        }
+        if let Ok(review) = service_account::review(token, &self.service_accounts, now)
+            && review.accepted()
+        {
+            return Ok(Some(review.user));
+        }
+        if let Some(Ok(user)) = self
+            .bootstrap
+            .as_ref()
+            .and_then(|b| b.authenticate(token, now))
+        {
+            return Ok(Some(user));
+        }
+        Err("invalid bearer token".into())
+    }
+
+    /// The union, the authenticated-group adder and anonymous.
+    fn authenticate(
+        &self,
+        headers: &[(String, String)],
+        chain: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> Authn {
+        let mut errors = Vec::new();
+        let steps: [&dyn Fn() -> Result<Option<UserInfo>, String>; 2] =
+            [&|| self.x509(chain, now), &|| self.bearer(headers, now)];
+        for step in steps {
+            match step() {
+                Ok(Some(user)) => return Authn::User(user.with_authenticated_group()),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Authn::User(UserInfo::anonymous())
+        } else {
+            Authn::Unauthorized(errors)
+        }
+    }
+}
+
+fn objects(scenario: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(scenario_dir(scenario).join("objects.yaml")).unwrap();
+    kauth_formats::yaml::parse_documents(&text)
+        .unwrap()
+        .iter()
+        .map(kauth_formats::yaml::to_json)
+        .collect()
+}
+
+fn policy(objects: &[Value]) -> Policy {
+    let mut p = authz::default_policy();
+    for o in objects {
+        p.add_value(o.clone(), "objects.yaml").unwrap();
+    }
+    p.aggregate();
+    p.index();
+    p
+}
+
+/// Replays every case of `scenario`; returns (cases, failures).
+fn replay(scenario: &str) -> (usize, Vec<String>) {
+    let flags = Flags::read(scenario);
+    let objects = objects(scenario);
+    let chain = Chain::new(&flags, &objects);
+    let policy = policy(&objects);
+    let text = std::fs::read_to_string(scenario_dir(scenario).join("cases.jsonl")).unwrap();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        count += 1;
+        let case: Value = serde_json::from_str(line).unwrap();
+        let id = case["id"].as_str().unwrap();
+        let req = &case["request"];
+        let headers: Vec<(String, String)> = req["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| (h[0].as_str().unwrap().into(), h[1].as_str().unwrap().into()))
+            .collect();
+        let chain_der: Vec<Vec<u8>> = match case["credential"]["client_cert"].as_str() {
+            Some(name) => {
+                let pem = std::fs::read(
+                    scenario_dir(scenario).join(format!("config/files/client-certs/{name}.crt")),
+                )
+                .unwrap();
+                let der = cert::certificates_from_pem(&pem).unwrap();
+                // The file is the certificate the case presented.
+                assert_eq!(
+                    cert::sha256_hex(&der[0]).to_lowercase(),
+                    case["credential"]["cert"]["sha256"].as_str().unwrap(),
+                    "{id}"
+                );
+                der
+            }
+            None => Vec::new(),
+        };
+        let secs = case["request_time_unix"].as_f64().unwrap();
+        let now = OffsetDateTime::from_unix_timestamp_nanos((secs * 1e9) as i128).unwrap();
+        let status = case["status"].as_u64().unwrap();
+        let user = match chain.authenticate(&headers, &chain_der, now) {
+            Authn::Unauthorized(reasons) => {
+                if status != 401 {
+                    failures.push(format!(
+                        "{id}: the server said {status}, kauth 401 {reasons:?}"
+                    ));
+                }
+                continue;
+            }
+            Authn::User(user) => user,
+        };
+        if status == 401 {
+            failures.push(format!(
+                "{id}: the server said 401, kauth authenticates {user:?}"
+            ));
+            continue;
+        }
+        let (info, _) = request_info::parse(
+            req["method"].as_str().unwrap(),
+            req["path"].as_str().unwrap(),
+        );
+        let allowed =
+            authz::authorize(&policy, &Attributes::from_request(user.clone(), &info)).allowed();
+        let want_allowed = status != 403;
+        if allowed != want_allowed {
+            failures.push(format!(
+                "{id}: the server said {status}, kauth allowed={allowed} for {user:?}"
+            ));
+            continue;
+        }
+        if !case["userInfo"].is_null() {
+            let got = serde_json::to_value(&user).unwrap();
+            if got != case["userInfo"] {
+                failures.push(format!(
+                    "{id}: userInfo\n  server: {}\n  kauth:  {got}",
+                    case["userInfo"]
+                ));
+            }
+        }
+    }
+    (count, failures)
+}
+
+#[test]
+fn bootstrap_tokens_replay_as_the_server_decided() {
+    let (count, failures) = replay("bootstrap-token");
+    assert_eq!(count, 30);
+    assert!(
+        failures.is_empty(),
+        "{} of {count} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
