@@ -1,7 +1,6 @@
 //! The authenticators of kube-apiserver's chain against a real one: every
 //! case of the recorded scenarios in tests/fixtures/apiserver/chain (see
-//! /work/shared/apiserver/chain/README.md, copied from the recording's
-//! README into tests/fixtures/apiserver/README.md's neighbour) is replayed
+//! its README) is replayed
 //! through the part of the chain those cases need, built here in the
 //! order of `pkg/kubeapiserver/authenticator/config.go`: request-header,
 //! x509 (`--client-ca-file`), then the bearer token (static token file,
@@ -15,6 +14,7 @@ use std::path::{Path, PathBuf};
 use kauth_auth::UserInfo;
 use kauth_auth::authn::bootstrap::BootstrapTokens;
 use kauth_auth::authn::jwt::PublicKey;
+use kauth_auth::authn::request_header::{self, Headers, Outcome, RequestHeader};
 use kauth_auth::authn::token_file::TokenFile;
 use kauth_auth::authn::{service_account, x509};
 use kauth_auth::authz::rbac::{Attributes, Policy};
@@ -27,23 +27,6 @@ fn scenario_dir(scenario: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/apiserver/chain")
         .join(scenario)
-}
-
-/// Go's `textproto.CanonicalMIMEHeaderKey`, for looking headers up as
-/// `http.Header.Get` does.
-fn canonical(name: &str) -> String {
-    let mut upper = true;
-    name.chars()
-        .map(|c| {
-            let out = if upper {
-                c.to_ascii_uppercase()
-            } else {
-                c.to_ascii_lowercase()
-            };
-            upper = c == '-';
-            out
-        })
-        .collect()
 }
 
 /// The server's flags, with `$STATE/` files read from the fixture.
@@ -91,6 +74,7 @@ impl Flags {
 
 /// The part of kube-apiserver's authentication chain these scenarios use.
 struct Chain {
+    request_header: Option<RequestHeader>,
     client_ca: Vec<x509::Cert>,
     tokens: TokenFile,
     service_accounts: service_account::Options,
@@ -126,7 +110,19 @@ impl Chain {
             .get("enable-bootstrap-token-auth")
             .filter(|v| *v == "true")
             .map(|_| BootstrapTokens::from_secrets(objects).unwrap());
+        let request_header = flags.file("requestheader-client-ca-file").map(|ca| {
+            RequestHeader::new(&request_header::Flags {
+                client_ca: cert::certificates_from_pem(&ca).unwrap(),
+                allowed_names: flags.list("requestheader-allowed-names"),
+                username_headers: flags.list("requestheader-username-headers"),
+                uid_headers: flags.list("requestheader-uid-headers"),
+                group_headers: flags.list("requestheader-group-headers"),
+                extra_headers_prefix: flags.list("requestheader-extra-headers-prefix"),
+            })
+            .unwrap()
+        });
         Chain {
+            request_header,
             client_ca,
             tokens,
             service_accounts,
@@ -153,18 +149,12 @@ impl Chain {
     }
 
     /// `bearertoken.Authenticator` over the token union.
-    fn bearer(
-        &self,
-        headers: &[(String, String)],
-        now: OffsetDateTime,
-    ) -> Result<Option<UserInfo>, String> {
-        let Some((_, value)) = headers
-            .iter()
-            .find(|(k, _)| canonical(k) == "Authorization")
-        else {
+    fn bearer(&self, headers: &Headers, now: OffsetDateTime) -> Result<Option<UserInfo>, String> {
+        // `strings.TrimSpace(req.Header.Get("Authorization"))`.
+        let value = headers.get("Authorization").trim();
+        if value.is_empty() {
             return Ok(None);
-        };
-        let value = value.trim_matches([' ', '\t', '\r', '\n']);
+        }
         let parts: Vec<&str> = value.splitn(3, ' ').collect();
         if parts.len() < 2 || !parts[0].eq_ignore_ascii_case("bearer") || parts[1].is_empty() {
             return Ok(None);
@@ -188,16 +178,37 @@ impl Chain {
         Err("invalid bearer token".into())
     }
 
+    /// `headerrequest`'s verifier in front of the header handler.
+    fn front_proxy(
+        &self,
+        headers: &Headers,
+        chain: &[Vec<u8>],
+        now: OffsetDateTime,
+    ) -> Result<Option<UserInfo>, String> {
+        let Some(rh) = &self.request_header else {
+            return Ok(None);
+        };
+        match rh.authenticate(headers, chain, now) {
+            Outcome::NoCertificate | Outcome::NoUsername { .. } => Ok(None),
+            Outcome::Failed(f) => Err(f.to_string()),
+            Outcome::Authenticated(user) => Ok(Some(user)),
+        }
+    }
+
     /// The union, the authenticated-group adder and anonymous.
     fn authenticate(
         &self,
-        headers: &[(String, String)],
+        pairs: &[(String, String)],
         chain: &[Vec<u8>],
         now: OffsetDateTime,
     ) -> Authn {
+        let headers = Headers::read(pairs).unwrap();
         let mut errors = Vec::new();
-        let steps: [&dyn Fn() -> Result<Option<UserInfo>, String>; 2] =
-            [&|| self.x509(chain, now), &|| self.bearer(headers, now)];
+        let steps: [&dyn Fn() -> Result<Option<UserInfo>, String>; 3] = [
+            &|| self.front_proxy(&headers, chain, now),
+            &|| self.x509(chain, now),
+            &|| self.bearer(&headers, now),
+        ];
         for step in steps {
             match step() {
                 Ok(Some(user)) => return Authn::User(user.with_authenticated_group()),
@@ -318,6 +329,30 @@ fn replay(scenario: &str) -> (usize, Vec<String>) {
 #[test]
 fn bootstrap_tokens_replay_as_the_server_decided() {
     let (count, failures) = replay("bootstrap-token");
+    assert_eq!(count, 30);
+    assert!(
+        failures.is_empty(),
+        "{} of {count} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn front_proxy_with_allowed_names_replays_as_the_server_decided() {
+    let (count, failures) = replay("requestheader-allowed");
+    assert_eq!(count, 27);
+    assert!(
+        failures.is_empty(),
+        "{} of {count} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn front_proxy_with_any_name_replays_as_the_server_decided() {
+    let (count, failures) = replay("requestheader-any");
     assert_eq!(count, 30);
     assert!(
         failures.is_empty(),

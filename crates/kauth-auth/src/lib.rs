@@ -5,7 +5,7 @@
 //! - [`user`]: user info and the well-known users and groups;
 //! - [`request_info`]: HTTP method and URL to verb, resource, namespace;
 //! - [`authn`]: client certificates, static token files, ServiceAccount
-//!   tokens, bootstrap tokens;
+//!   tokens, bootstrap tokens, the front proxy's request headers;
 //! - [`authz`]: RBAC with the default cluster roles, and explanations.
 
 pub mod apiserver;

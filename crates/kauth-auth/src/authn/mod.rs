@@ -11,6 +11,7 @@
 pub mod bearer;
 pub mod bootstrap;
 pub mod jwt;
+pub mod request_header;
 pub mod service_account;
 pub mod token_file;
 pub mod x509;
