@@ -209,3 +209,69 @@ fn recorded_anonymous_requests_agree() {
     }
     assert!(agreed >= 14, "{agreed} cases");
 }
+
+/// The recorded bootstrap-token server replayed through `kauth auth whoami
+/// --apiserver` (its own flags, its Secrets given with `--objects`, each
+/// case at the moment it was sent): the same 401s and the same users.
+#[test]
+fn bootstrap_cases_through_whoami_with_the_servers_flags() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = flags_file("bootstrap-token", tmp.path());
+    let dir = scenarios().join("bootstrap-token");
+    let objects = dir.join("objects.yaml");
+    let text = std::fs::read_to_string(dir.join("cases.jsonl")).unwrap();
+    let mut agreed = 0;
+    for line in text.lines() {
+        let case: Value = serde_json::from_str(line).unwrap();
+        let Some(token) = case["credential"]["token"].as_str() else {
+            continue;
+        };
+        // Only a well-formed header carries exactly this token.
+        let sent = case["request"]["headers"][0][1].as_str().unwrap_or("");
+        if sent != format!("Bearer {token}") {
+            continue;
+        }
+        let at = time::OffsetDateTime::from_unix_timestamp(
+            case["request_time_unix"].as_f64().unwrap() as i64,
+        )
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+        let run = kauth(
+            tmp.path(),
+            &tmp.path().join("none"),
+            &[
+                "auth",
+                "whoami",
+                "--offline",
+                "-o",
+                "json",
+                "--token",
+                token,
+                "--apiserver",
+                file.to_str().unwrap(),
+                "--objects",
+                objects.to_str().unwrap(),
+                "--at",
+                &at,
+            ],
+            None,
+        );
+        let id = case["id"].as_str().unwrap();
+        if case["status"] == 401 {
+            assert_eq!(run.code, 1, "{id}: {}{}", run.stdout, run.stderr);
+        } else {
+            assert_eq!(run.code, 0, "{id}: {}", run.stderr);
+            // Authenticated; a SelfSubjectReview also says as whom.
+            let want = &case["userInfo"];
+            if !want.is_null() {
+                let review: Value = serde_json::from_str(&run.stdout).unwrap();
+                let got = &review["status"]["userInfo"];
+                assert_eq!(got["username"], want["username"], "{id}");
+                assert_eq!(got["groups"], want["groups"], "{id}");
+            }
+        }
+        agreed += 1;
+    }
+    assert!(agreed >= 20, "{agreed} cases");
+}

@@ -7,9 +7,9 @@ mod support;
 
 mod apiserver_chain;
 mod auth;
+mod authn_replay;
 mod base64_go;
 mod bearer_header;
-mod authn_replay;
 mod chain_replay;
 mod completion;
 mod config_lint;

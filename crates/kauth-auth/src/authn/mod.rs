@@ -44,6 +44,8 @@ pub struct ServerConfig {
     pub service_accounts: service_account::Options,
     /// `--anonymous-auth=false`.
     pub anonymous_disabled: bool,
+    /// `--enable-bootstrap-token-auth`, with the `kube-system` Secrets.
+    pub bootstrap: Option<bootstrap::BootstrapTokens>,
 }
 
 /// One thing kauth checked or could not check.
@@ -179,6 +181,28 @@ fn by_token(
             format!("static token (token file line {line})"),
             Vec::new(),
         ));
+    }
+    // Upstream's order: the token file, ServiceAccounts, then bootstrap
+    // tokens; a token has at most one of the forms the last two read.
+    let mut bootstrap_refusal = None;
+    if let Some(tokens) = &server.bootstrap {
+        match tokens.authenticate(token, now) {
+            Some(Ok(user)) => {
+                let id = bootstrap::token_id(token).unwrap_or_default();
+                return Ok((
+                    user,
+                    format!("bootstrap token (Secret kube-system/bootstrap-token-{id})"),
+                    Vec::new(),
+                ));
+            }
+            Some(Err(refusal)) => bootstrap_refusal = Some(refusal.to_string()),
+            None => {}
+        }
+    }
+    if let Some(refusal) = bootstrap_refusal {
+        return Err(Ok(format!(
+            "invalid bearer token (bootstrap token: {refusal})"
+        )));
     }
     match service_account::review(token, &server.service_accounts, now) {
         Ok(report) => {

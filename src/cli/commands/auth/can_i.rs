@@ -9,8 +9,10 @@ use crate::cli::output::{TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
 use kauth_auth::UserInfo;
 use kauth_auth::authn::Verdict;
+use kauth_auth::authz::abac::Abac;
 use kauth_auth::authz::chain::{self, Answer, Authorizer, Verdict as Say};
 use kauth_auth::authz::explain::{self, impersonated};
+use kauth_auth::authz::node::{NodeAuthorizer, NodeGraph};
 use kauth_auth::authz::rbac::{Attributes, Decision, Policy, PolicyRule};
 use kauth_auth::authz::{self, Outcome};
 use kauth_auth::resources;
@@ -156,7 +158,7 @@ pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
         return ask_server(&args, global, attrs, hint);
     };
     if let Some(settings) = args.server.apiserver.settings()?
-        && let Some(answer) = decided_elsewhere(&settings.authorization_modes, &policy, &attrs)
+        && let Some(answer) = decided_elsewhere(&settings, &args.server, &policy, &attrs)?
     {
         return answer_of_chain(answer, &args, &attrs);
     }
@@ -177,32 +179,66 @@ pub fn run(args: CanIArgs, global: &GlobalArgs) -> CliResult {
 
 /// The chain of `--authorization-mode`, when something other than RBAC
 /// (or no authorizer at all) decides: `None` when RBAC does, so that its
-/// explanation is printed.
-fn decided_elsewhere(modes: &[String], policy: &Policy, attrs: &Attributes) -> Option<Answer> {
-    // The Node authorizer has an opinion only about nodes; kauth decides
-    // for them only with the cluster's objects, which this command lacks.
-    let node = |a: &Attributes| {
-        if authz::is_node_identity(&a.user) {
-            Say::Undecided
-        } else {
-            Say::NoOpinion(String::new())
+/// explanation is printed. ABAC reads the server's policy file; Node the
+/// `--objects` given (without them it decides nothing kauth can know).
+fn decided_elsewhere(
+    settings: &kauth_auth::apiserver::Settings,
+    server: &ServerArgs,
+    policy: &Policy,
+    attrs: &Attributes,
+) -> Result<Option<Answer>, CliError> {
+    let modes = &settings.authorization_modes;
+    let abac = match &settings.authorization_policy_file {
+        Some(file) if modes.iter().any(|m| m == "ABAC") => {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| CliError::new(format!("--authorization-policy-file {file}: {e}")))?;
+            Some(Abac::parse(&text).map_err(|e| CliError::new(format!("{file}: {e}")))?)
         }
+        _ => None,
     };
-    let chain = chain::for_modes(modes, policy, |mode| {
-        (mode == "Node").then_some(Authorizer::Other {
+    let node = if modes.iter().any(|m| m == "Node") && !server.objects.is_empty() {
+        let mut text = String::new();
+        for (_, t) in server.object_texts()? {
+            text.push_str("---\n");
+            text.push_str(&t);
+            text.push('\n');
+        }
+        let graph =
+            NodeGraph::from_text(&text).map_err(|e| CliError::new(format!("--objects: {e}")))?;
+        Some(NodeAuthorizer::new(graph))
+    } else {
+        None
+    };
+    let decide_abac = |a: &Attributes| {
+        abac.as_ref()
+            .map_or(Say::Undecided, |p| p.authorize(a).into())
+    };
+    // The Node authorizer has an opinion only about nodes.
+    let decide_node = |a: &Attributes| match &node {
+        Some(n) => n.authorize(a).into(),
+        None if authz::is_node_identity(&a.user) => Say::Undecided,
+        None => Say::NoOpinion(String::new()),
+    };
+    let chain = chain::for_modes(modes, policy, |mode| match mode {
+        "Node" => Some(Authorizer::Other {
             name: "Node",
-            decide: &node,
-        })
+            decide: &decide_node,
+        }),
+        "ABAC" => Some(Authorizer::Other {
+            name: "ABAC",
+            decide: &decide_abac,
+        }),
+        _ => None,
     });
     let answer = chain::authorize(&chain, attrs);
-    match &answer {
+    Ok(match &answer {
         Answer::Decided {
             by: "RBAC" | "system:masters",
             ..
         } => None,
-        Answer::NoOpinion { .. } if modes.iter().any(|m| m == "RBAC") => None,
+        Answer::NoOpinion { .. } if modes.iter().any(|m| m == "RBAC") && abac.is_none() => None,
         _ => Some(answer),
-    }
+    })
 }
 
 fn answer_of_chain(answer: Answer, args: &CanIArgs, attrs: &Attributes) -> CliResult {

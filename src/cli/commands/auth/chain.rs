@@ -17,9 +17,23 @@ pub struct ChainArgs {
 }
 
 /// The authenticators kauth models; the others are named only.
-pub const MODELLED_AUTHN: &[&str] = &["x509", "token-file", "service-account", "anonymous"];
-/// The authorizers kauth models.
-pub const MODELLED_AUTHZ: &[&str] = &["system:masters", "AlwaysAllow", "AlwaysDeny", "RBAC"];
+/// (`bootstrap-token` needs the Secrets, given with `--objects`.)
+pub const MODELLED_AUTHN: &[&str] = &[
+    "x509",
+    "token-file",
+    "service-account",
+    "bootstrap-token",
+    "anonymous",
+];
+/// The authorizers kauth models (`Node` with the objects of `--objects`).
+pub const MODELLED_AUTHZ: &[&str] = &[
+    "system:masters",
+    "AlwaysAllow",
+    "AlwaysDeny",
+    "ABAC",
+    "Node",
+    "RBAC",
+];
 
 pub fn run(args: ChainArgs) -> CliResult {
     let Some(settings) = args.apiserver.settings()? else {
@@ -68,10 +82,11 @@ pub fn render(chain: &Chain) -> String {
             out.push_str("  (none: every request is refused)\n");
         }
         for (n, s) in steps.iter().enumerate() {
-            let note = if modelled.contains(&s.name.as_str()) {
-                ""
-            } else {
-                "  [named only: kauth does not decide with it yet]"
+            let note = match s.name.as_str() {
+                "bootstrap-token" => "  [with the Secrets given by --objects]",
+                "Node" => "  [with the objects given by --objects]",
+                name if modelled.contains(&name) => "",
+                _ => "  [named only: kauth does not decide with it yet]",
             };
             out.push_str(&format!("  {}. {}: {}{note}\n", n + 1, s.name, s.what));
             for setting in &s.settings {
