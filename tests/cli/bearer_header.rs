@@ -31,11 +31,16 @@ fn whoami_offline_reads_the_token_as_the_server_reads_the_header() {
         assert_eq!(run.code, 0, "{token:?}: {}", run.stderr);
         assert!(run.stdout.contains("alice"), "{token:?}: {}", run.stdout);
     }
-    // A leading space leaves the server an empty token: 401.
+    // A leading space leaves the server an empty token, which it ignores
+    // with a Warning: the request is anonymous (recorded from a v1.36
+    // server: tests/fixtures/apiserver/chain README, `Bearer  <tok>`).
     let run = whoami(" abc");
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("system:anonymous"), "{}", run.stdout);
     assert!(
-        run.stderr.contains("invalid bearer token"),
+        run.stderr.contains(
+            "Warning: the provided Authorization header contains extra space before the bearer token, and is ignored"
+        ),
         "{}",
         run.stderr
     );

@@ -4,19 +4,24 @@
 //! kube-apiserver trims the header's surrounding white space, splits it at
 //! single spaces into at most three parts and takes the second
 //! (upstream: `apiserver/pkg/authentication/request/bearertoken`). So a
-//! token with a leading space reaches the server empty, and one with an
-//! inner space is cut at it.
+//! token with a leading space reaches the server empty and is ignored
+//! (the request is anonymous, with a Warning), and one with an inner space
+//! is cut at it.
 
 /// What the server makes of the header a client sends for `token`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bearer<'a> {
     /// The header holds no token: the request is treated as carrying none.
     Absent,
-    /// `Bearer` followed by an empty part: refused as an invalid token.
+    /// `Bearer` followed by an empty part (the token began with a space):
+    /// ignored, the request goes on without a token, with a warning.
     Empty,
     /// The token the authenticators see.
     Token(&'a str),
 }
+
+/// The Warning the server sends when it ignores a token after two spaces.
+pub const EXTRA_SPACE_WARNING: &str = "the provided Authorization header contains extra space before the bearer token, and is ignored";
 
 /// The server's reading of the `Authorization` header client-go sends for
 /// `token`.

@@ -60,8 +60,12 @@ pub enum Verdict {
         method: String,
         checks: Vec<Check>,
     },
-    /// No credential: `system:anonymous`, unless anonymous auth is off.
-    Anonymous { user: UserInfo },
+    /// No credential: `system:anonymous`, unless anonymous auth is off;
+    /// with the Warning headers the server would send.
+    Anonymous {
+        user: UserInfo,
+        warnings: Vec<String>,
+    },
     /// The server answers 401, for these reasons.
     Unauthorized { reasons: Vec<String> },
     /// kauth cannot tell offline (an opaque token with no token file to
@@ -72,7 +76,7 @@ pub enum Verdict {
 impl Verdict {
     pub fn user(&self) -> Option<&UserInfo> {
         match self {
-            Verdict::Authenticated { user, .. } | Verdict::Anonymous { user } => Some(user),
+            Verdict::Authenticated { user, .. } | Verdict::Anonymous { user, .. } => Some(user),
             _ => None,
         }
     }
@@ -249,6 +253,7 @@ pub fn authenticate(
         Credential::None => (None, None),
     };
     let mut reasons = Vec::new();
+    let mut warnings = Vec::new();
     if let Some(chain) = chain.filter(|c| !c.is_empty()) {
         match by_certificate(chain, server, now) {
             Ok(Some((user, checks))) => {
@@ -264,10 +269,10 @@ pub fn authenticate(
     }
     let token = match token.map(|t| bearer::as_sent(t)) {
         None | Some(bearer::Bearer::Absent) => None,
+        // No opinion, not a failure: the request goes on as if it had
+        // no token (upstream `bearertoken`, and a v1.36 server recorded).
         Some(bearer::Bearer::Empty) => {
-            reasons.push(
-                "invalid bearer token (the token sent is empty: it starts with a space)".into(),
-            );
+            warnings.push(bearer::EXTRA_SPACE_WARNING.to_string());
             None
         }
         Some(bearer::Bearer::Token(t)) => Some(t),
@@ -296,6 +301,7 @@ pub fn authenticate(
     }
     Verdict::Anonymous {
         user: UserInfo::anonymous(),
+        warnings,
     }
 }
 
@@ -357,7 +363,8 @@ mod tests {
         assert_eq!(
             authenticate(&Credential::Certificate(nameless.clone()), &s, NOW),
             Verdict::Anonymous {
-                user: UserInfo::anonymous()
+                user: UserInfo::anonymous(),
+                warnings: Vec::new()
             }
         );
         let with_token = authenticate(

@@ -63,7 +63,7 @@ pub fn subject(
     }
     let (cred, source) = super::credential(connection, global)?;
     match super::authenticate(&cred, server)? {
-        Verdict::Authenticated { user, .. } | Verdict::Anonymous { user } => Ok(user),
+        Verdict::Authenticated { user, .. } | Verdict::Anonymous { user, .. } => Ok(user),
         Verdict::Unauthorized { reasons } => Err(CliError::new(format!(
             "{source} would be refused by the server (401): {}",
             reasons.join("; ")

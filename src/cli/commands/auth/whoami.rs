@@ -86,7 +86,10 @@ pub fn run(args: WhoamiArgs, global: &GlobalArgs) -> CliResult {
             }
             Ok(())
         }
-        Verdict::Anonymous { user } => {
+        Verdict::Anonymous { user, warnings } => {
+            for w in warnings {
+                eprintln!("Warning: {w}");
+            }
             print_user(user, &args.output, now);
             eprintln!("kauth: {source} presents no credential: the request is anonymous");
             Ok(())
