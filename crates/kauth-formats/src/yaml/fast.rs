@@ -348,6 +348,29 @@ fn quoted_end(text: &str) -> Option<usize> {
     None
 }
 
+/// The string a single-line quoted scalar (all of `text`, quotes
+/// included) reads as: `''` in single quotes is `'`, and double quotes
+/// take YAML's escapes. `None` for text that is not one quoted scalar or
+/// an escape this reader does not take (the general parser decides).
+pub fn quoted(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let first = *text.as_bytes().first()?;
+    if !matches!(first, b'\'' | b'"') || quoted_end(text)? != text.len() {
+        return None;
+    }
+    let inner = &text[1..text.len() - 1];
+    Some(if first == b'\'' {
+        match inner.contains('\'') {
+            true => inner.replace("''", "'").into(),
+            false => inner.into(),
+        }
+    } else {
+        match inner.contains('\\') {
+            true => unescape(inner)?.into(),
+            false => inner.into(),
+        }
+    })
+}
+
 /// A single-line scalar: plain, single-quoted or double-quoted.
 fn scalar(text: &str) -> Option<Scalar> {
     let first = *text.as_bytes().first()?;
@@ -395,7 +418,8 @@ fn unescape(inner: &str) -> Option<String> {
         let esc = chars.next()?;
         let hex = |n: usize, chars: &mut std::str::Chars| -> Option<char> {
             let digits: String = chars.by_ref().take(n).collect();
-            if digits.len() != n {
+            // Hex digits alone (`from_str_radix` would also take a sign).
+            if digits.len() != n || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return None;
             }
             char::from_u32(u32::from_str_radix(&digits, 16).ok()?)

@@ -25,6 +25,7 @@ mod read;
 mod scalar;
 
 pub use emit::emit;
+pub use fast::quoted;
 pub use input::{any_byte, text};
 pub use json::to_json;
 pub use read::{parse, parse_documents};
