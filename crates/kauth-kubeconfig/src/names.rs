@@ -7,7 +7,8 @@
 //! [`scan`] reads the block YAML that kubectl and most tools write, line by
 //! line, checking the block structure as go-yaml does (indentation, keys
 //! repeated in a mapping, scalars continued on the next line) and reading
-//! only the fields above. Anything outside that subset (comments, flow
+//! only the fields above (a quoted value with its escapes, read by the
+//! YAML reader's rules). Anything outside that subset (comments, flow
 //! collections with content, anchors, tags, block scalars, multi-line
 //! quoted scalars, keys that differ from a field only in case, names that
 //! YAML reads as numbers or booleans, a `kind` other than `Config`) makes
@@ -597,31 +598,12 @@ impl<'a> Value<'a> {
     }
 }
 
-/// A scalar that ends on its line: plain, or quoted without escapes.
+/// A scalar that ends on its line: plain, or quoted (escapes read as
+/// the YAML reader reads them).
 fn scalar(text: &str) -> Option<Scalar<'_>> {
-    if let Some(inner) = text
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .filter(|_| text.len() >= 2)
-    {
-        if inner.contains(['"', '\\']) {
-            return None;
-        }
+    if text.starts_with(['"', '\'']) {
         return Some(Scalar {
-            text: Cow::Borrowed(inner),
-            plain: false,
-        });
-    }
-    if let Some(inner) = text
-        .strip_prefix('\'')
-        .and_then(|t| t.strip_suffix('\''))
-        .filter(|_| text.len() >= 2)
-    {
-        if inner.contains('\'') {
-            return None;
-        }
-        return Some(Scalar {
-            text: Cow::Borrowed(inner),
+            text: yaml::quoted(text)?,
             plain: false,
         });
     }
@@ -807,7 +789,10 @@ mod tests {
             "clusters:\n- name: &a a\n",
             "clusters:\n- name: a\n  cluster: {server: https://x}\n",
             "clusters:\n- name: |\n    a\n",
-            "clusters:\n- name: \"a\\u0041\"\n",
+            "clusters:\n- name: \"a\\uD800\"\n",
+            "clusters:\n- name: \"a\\q\"\n",
+            "clusters:\n- name: \"a\" \"b\"\n",
+            "clusters:\n- name: 'a''\n",
             "clusters:\n- name: a\n  name: b\n",
             "clusters:\n  - name: a\n",
             "kind: Pod\n",
@@ -817,6 +802,22 @@ mod tests {
             "{\"kind\": \"Config\"}\n",
         ] {
             assert_eq!(scan(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn quoted_names_are_read_with_their_escapes() {
+        for (written, name) in [
+            ("\"a\\u0041\"", "aA"),
+            ("\"a\\\"b\\\\c\"", "a\"b\\c"),
+            ("\"tab\\there\\nx\"", "tab\there\nx"),
+            ("\"\\xe9\\U0001F600 #:\"", "\u{e9}\u{1F600} #:"),
+            ("'it''s'", "it's"),
+            ("'a\\b \"c\" #d'", "a\\b \"c\" #d"),
+        ] {
+            let text = format!("contexts:\n- name: {written}\n  context:\n    cluster: c\n");
+            let names = check(&text).unwrap_or_else(|| panic!("not scanned: {text}"));
+            assert_eq!(names.contexts[0].0, name, "{text}");
         }
     }
 
@@ -831,5 +832,273 @@ mod tests {
         assert_eq!(merged.current_context, "x");
         let clusters = [("c", "https://a"), ("d", "")].map(|(n, s)| (n.to_string(), s.to_string()));
         assert_eq!(merged.clusters, clusters);
+    }
+
+    /// Kubeconfig-shaped documents with the variations people and tools
+    /// write (and some that break YAML or typing): the scanner must read
+    /// each as the decoder does or leave it to the decoder.
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A name as written after `name: `.
+        fn written_name() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                8 => "[a-z0-9]{1,3}",
+                1 => Just(" ".to_string()),
+                1 => Just("#".to_string()),
+                1 => Just(": ".to_string()),
+                1 => Just(":".to_string()),
+                1 => Just("'".to_string()),
+                1 => Just("\"".to_string()),
+                1 => Just("\\".to_string()),
+                1 => Just("é".to_string()),
+            ];
+            let escape = prop_oneof![
+                Just("\\\\"),
+                Just("\\\""),
+                Just("\\n"),
+                Just("\\t"),
+                Just("\\0"),
+                Just("\\/"),
+                Just("\\ "),
+                Just("\\x41"),
+                Just("\\xe9"),
+                Just("\\u00e9"),
+                Just("\\u2028"),
+                Just("\\U0001F600"),
+                Just("\\N"),
+                Just("\\_"),
+                Just("''"),
+            ]
+            .prop_map(str::to_string);
+            // Escapes that are not YAML's, or not whole.
+            let bad = prop::sample::select(vec!["\\x4", "\\uD800", "\\q", "\\u+041"])
+                .prop_map(str::to_string);
+            let inner =
+                prop::collection::vec(prop_oneof![12 => piece, 8 => escape, 1 => bad], 0..5)
+                    .prop_map(|ps| ps.concat());
+            prop_oneof![
+                6 => "[a-z][a-z0-9.-]{0,8}",
+                1 => prop::sample::select(vec![
+                    "123", "0x1F", "yes", "on", "null", "~", "1e3", "2001-12-14", "a: b",
+                    "a #b", "-a", ":a", "a:", "&x a", "*x", "!!str a", "[a]", "{}", "|", "",
+                    "a b", "a  ", "\"\"", "''",
+                ])
+                .prop_map(str::to_string),
+                3 => inner.clone().prop_map(|s| format!("\"{s}\"")),
+                2 => inner.prop_map(|s| format!("'{s}'")),
+            ]
+        }
+
+        /// One entry's fields, each a list of lines relative to the
+        /// entry's key indentation (the body's lines indented by `deep`).
+        fn entry(
+            body: &'static str,
+            fields: &'static [&'static str],
+        ) -> impl Strategy<Value = Vec<Vec<String>>> {
+            let value = prop_oneof![
+                "[a-z][a-z0-9:/.-]{0,10}",
+                Just("QUJD".repeat(40)),
+                written_name(),
+            ];
+            let body_lines =
+                prop::collection::vec((prop::sample::select(fields.to_vec()), value), 0..4);
+            (
+                written_name(),
+                body_lines,
+                0..8usize,
+                any::<bool>(),
+                1..3usize,
+            )
+                .prop_map(move |(name, lines, layout, name_first, deep)| {
+                    let pad = " ".repeat(2 * deep);
+                    let name = vec![format!("name: {name}").trim_end().to_string()];
+                    let body = match layout {
+                        0 => vec![format!("{body}: {{}}")],
+                        1 => {
+                            let inner: Vec<String> =
+                                lines.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                            vec![format!("{body}: {{{}}}", inner.join(", "))]
+                        }
+                        2 => vec![format!("{body}:")],
+                        3 => vec![format!("{body}: null")],
+                        _ => std::iter::once(format!("{body}:"))
+                            .chain(lines.iter().map(|(k, v)| format!("{pad}{k}: {v}")))
+                            .collect(),
+                    };
+                    if name_first {
+                        vec![name, body]
+                    } else {
+                        vec![body, name]
+                    }
+                })
+        }
+
+        fn section(
+            key: &'static str,
+            body: &'static str,
+            fields: &'static [&'static str],
+        ) -> impl Strategy<Value = Vec<String>> {
+            (prop::collection::vec(entry(body, fields), 0..4), 0..6usize).prop_map(
+                move |(entries, layout)| {
+                    if entries.is_empty() || layout == 5 {
+                        return vec![format!("{key}:{}", [" []", "", " null"][layout % 3])];
+                    }
+                    // The `-` at the section's indentation (kubectl) or
+                    // two deeper; one, two or three spaces after it.
+                    let dash = if layout == 4 { "  " } else { "" };
+                    let after = [1, 1, 2, 3][layout % 4];
+                    let mut lines = vec![format!("{key}:")];
+                    for fields in entries {
+                        let mut first = true;
+                        for field in fields.into_iter().flatten() {
+                            let lead = match first {
+                                true => format!("{dash}-{}", " ".repeat(after)),
+                                false => " ".repeat(dash.len() + 1 + after),
+                            };
+                            first = false;
+                            lines.push(format!("{lead}{field}"));
+                        }
+                    }
+                    lines
+                },
+            )
+        }
+
+        /// Edits that change the YAML around the names.
+        #[derive(Debug, Clone)]
+        enum Edit {
+            Comment(usize),
+            TrailingComment(usize),
+            Blank(usize),
+            TrailingSpace(usize),
+            Repeat(usize),
+            Drop(usize),
+            Tab(usize),
+            Anchor(usize),
+            Alias(usize),
+            Indent(usize),
+            Start,
+            End,
+            Crlf,
+        }
+
+        fn edit() -> impl Strategy<Value = Edit> {
+            prop_oneof![
+                any::<usize>().prop_map(Edit::Comment),
+                any::<usize>().prop_map(Edit::TrailingComment),
+                any::<usize>().prop_map(Edit::Blank),
+                any::<usize>().prop_map(Edit::TrailingSpace),
+                any::<usize>().prop_map(Edit::Repeat),
+                any::<usize>().prop_map(Edit::Drop),
+                any::<usize>().prop_map(Edit::Tab),
+                any::<usize>().prop_map(Edit::Anchor),
+                any::<usize>().prop_map(Edit::Alias),
+                any::<usize>().prop_map(Edit::Indent),
+                Just(Edit::Start),
+                Just(Edit::End),
+                Just(Edit::Crlf),
+            ]
+        }
+
+        fn document() -> impl Strategy<Value = String> {
+            let top = prop::collection::vec(
+                prop_oneof![
+                    prop::sample::select(vec![
+                        "apiVersion: v1",
+                        "apiVersion: \"v1\"",
+                        "apiVersion: v2",
+                        "kind: Config",
+                        "kind: 'Config'",
+                        "kind: Pod",
+                        "preferences: {}",
+                        "extensions: []",
+                        "Kind: Config",
+                    ])
+                    .prop_map(|l| vec![l.to_string()]),
+                    written_name().prop_map(|n| vec![format!("current-context: {n}")]),
+                    section(
+                        "clusters",
+                        "cluster",
+                        &[
+                            "server",
+                            "certificate-authority-data",
+                            "insecure-skip-tls-verify",
+                            "Server"
+                        ]
+                    ),
+                    section(
+                        "contexts",
+                        "context",
+                        &["cluster", "user", "namespace", "extensions"]
+                    ),
+                    section("users", "user", &["token", "username", "client-key-data"]),
+                ],
+                0..7,
+            );
+            let edits = prop_oneof![
+                3 => Just(vec![]),
+                2 => prop::collection::vec(edit(), 1..3),
+            ];
+            (top, edits).prop_map(|(top, edits)| {
+                let mut lines: Vec<String> = top.into_iter().flatten().collect();
+                let mut crlf = false;
+                for edit in edits {
+                    let n = lines.len().max(1);
+                    match edit {
+                        Edit::Comment(i) => lines.insert(i % n, "# a note".into()),
+                        Edit::Blank(i) => lines.insert(i % n, String::new()),
+                        Edit::Start => lines.insert(0, "---".into()),
+                        Edit::End => lines.push("...".into()),
+                        Edit::Crlf => crlf = true,
+                        _ if lines.is_empty() => {}
+                        Edit::TrailingComment(i) => lines[i % n].push_str(" # note"),
+                        Edit::TrailingSpace(i) => lines[i % n].push_str("  "),
+                        Edit::Repeat(i) => lines.insert(i % n, lines[i % n].clone()),
+                        Edit::Drop(i) => drop(lines.remove(i % n)),
+                        Edit::Tab(i) => lines[i % n] = lines[i % n].replacen(' ', "\t", 1),
+                        Edit::Indent(i) => lines[i % n].insert(0, ' '),
+                        Edit::Anchor(i) => lines[i % n] = lines[i % n].replacen(": ", ": &a ", 1),
+                        Edit::Alias(i) => {
+                            let line = &lines[i % n];
+                            if let Some(at) = line.find(": ") {
+                                lines[i % n] = format!("{}: *a", &line[..at]);
+                            }
+                        }
+                    }
+                }
+                let end = if crlf { "\r\n" } else { "\n" };
+                lines.iter().map(|l| format!("{l}{end}")).collect()
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4000))]
+            #[test]
+            fn the_scanner_reads_generated_documents_as_the_decoder_does(text in document()) {
+                check(&text);
+            }
+        }
+
+        /// The generator reaches the scanner's subset often, escapes
+        /// included (else the property above says little).
+        #[test]
+        fn generated_documents_are_often_scanned() {
+            use proptest::strategy::ValueTree;
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            let (mut scanned, mut escaped) = (0, 0);
+            for _ in 0..2000 {
+                let text = document().new_tree(&mut runner).unwrap().current();
+                if check(&text).is_some() {
+                    scanned += 1;
+                    escaped += usize::from(text.contains('\\'));
+                }
+            }
+            assert!(
+                scanned > 400 && escaped > 20,
+                "{scanned} scanned, {escaped} with escapes"
+            );
+        }
     }
 }
