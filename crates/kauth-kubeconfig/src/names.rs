@@ -301,7 +301,9 @@ impl<'a> Scanner<'a> {
     fn key(&mut self, indent: usize, key: Key<'a>, value: &'a str) -> Option<()> {
         let plain = !key.quoted;
         let key = key.text;
-        if plain && (!yaml::is_plain_string(key) || key.ends_with(' ') || key == "<<") {
+        // The short keys of a kubeconfig need not go through YAML's rules.
+        let string = matches!(key, "name" | "user" | "kind") || yaml::is_plain_string(key);
+        if plain && (!string || key.ends_with(' ') || key == "<<") {
             return None;
         }
         let Some(&Block::Map(_, first)) = self.blocks.last() else {
