@@ -209,7 +209,8 @@ def main():
                         results[tool] = (statistics.median(times), max(peaks))
                 elif make == "complete":
                     # Shell completion of context names: kubectl's cobra
-                    # protocol against kauth's (what a TAB costs).
+                    # protocol against kauth's (what a TAB costs; after
+                    # the first, kauth reads the names it kept).
                     kenv = dict(env, COMPLETE="fish")
                     results = {"kubectl": measure([args.kubectl, "__complete", "config", "use-context", ""], env, tmp, args.runs),
                                "kauth": measure([kauth, "--", "kauth", "config", "use-context", ""], kenv, tmp, args.runs)}

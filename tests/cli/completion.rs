@@ -443,3 +443,46 @@ fn the_names_shortcut_answers_as_the_engine_does() {
     }
     assert_eq!(compared, 180);
 }
+
+/// A TAB keeps the names it found in the state directory with each file's
+/// identity; a later TAB over the same files reads them back, and any
+/// change to a file (even one in place that keeps its size) is seen.
+#[test]
+fn completion_names_are_kept_until_a_file_changes() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let kc = tmp.path().join("config");
+    std::fs::write(&kc, KUBECONFIG).unwrap();
+    let tab = || {
+        let out = Command::new(cargo_bin("kauth"))
+            .args(["--", "kauth", "config", "use-context", ""])
+            .env("COMPLETE", "fish")
+            .env("KUBECONFIG", &kc)
+            .env("XDG_STATE_HOME", &state)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let first = tab();
+    assert!(
+        first.starts_with("prod") && first.contains("staging"),
+        "{first}"
+    );
+    let cache = state.join("kauth/completion-names.json");
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(tab(), first, "read back from the cache");
+    // The same size, written in place: a new name.
+    std::fs::write(&kc, KUBECONFIG.replace("staging", "testing")).unwrap();
+    let after = tab();
+    assert!(
+        after.contains("testing") && !after.contains("staging"),
+        "{after}"
+    );
+    // A broken cache is ignored.
+    std::fs::write(&cache, "{not json").unwrap();
+    assert_eq!(tab(), after);
+}

@@ -24,7 +24,7 @@ use kauth_formats::yaml;
 use crate::Config;
 
 /// A context's cluster and namespace, as completion shows them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ContextNames {
     pub cluster: String,
     pub namespace: String,
@@ -32,7 +32,7 @@ pub struct ContextNames {
 
 /// The names of one kubeconfig or of a merged list of them. Each list is
 /// sorted by name and holds a name once (as the config's maps would).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Names {
     pub current_context: String,
     pub contexts: Vec<(String, ContextNames)>,

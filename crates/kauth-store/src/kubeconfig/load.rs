@@ -178,17 +178,101 @@ pub fn load_files(opts: &PathOptions) -> Result<Vec<(String, Config)>> {
 /// The names in the kubeconfig in effect, for completion: each file
 /// scanned for its names alone where it has the usual shape, decoded in
 /// full where not, merged as [`starting_config`] merges.
+///
+/// The answer is kept in kauth's state directory with each file's identity
+/// (device, inode, size, modification and change times, to the
+/// nanosecond): the next TAB over unchanged files reads it back instead of
+/// scanning them, and a file changed in any way is scanned again.
 pub fn names(opts: &PathOptions) -> Result<Names> {
     let files: Vec<String> = opts
         .precedence()
         .into_iter()
         .filter(|f| !f.is_empty())
         .collect();
+    let stamps: Vec<Stamp> = files.iter().map(|f| Stamp::of(f)).collect();
+    if let Some(names) = names_cache::read(&stamps) {
+        return Ok(names);
+    }
     let mut each = Vec::with_capacity(files.len());
     for names in files.iter().map(|f| file_names(f)) {
         each.extend(names?);
     }
-    Ok(Names::merged(each))
+    let merged = Names::merged(each);
+    // Only when no file changed while it was read.
+    if files
+        .iter()
+        .map(|f| Stamp::of(f))
+        .eq(stamps.iter().cloned())
+    {
+        names_cache::write(&stamps, &merged);
+    }
+    Ok(merged)
+}
+
+/// What identifies one version of a file, for the names cache.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Stamp {
+    path: String,
+    /// `None` when the file does not exist.
+    id: Option<[i64; 7]>,
+}
+
+impl Stamp {
+    fn of(path: &str) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let id = std::fs::metadata(path).ok().map(|m| {
+            [
+                m.dev() as i64,
+                m.ino() as i64,
+                m.size() as i64,
+                m.mtime(),
+                m.mtime_nsec(),
+                m.ctime(),
+                m.ctime_nsec(),
+            ]
+        });
+        Stamp {
+            path: path.to_string(),
+            id,
+        }
+    }
+}
+
+/// The names of the last list of files completed, in
+/// `$XDG_STATE_HOME/kauth/completion-names.json`. Failing to read or write
+/// it only costs a scan.
+mod names_cache {
+    use super::{Names, Stamp};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Cache {
+        files: Vec<Stamp>,
+        names: Names,
+    }
+
+    fn file() -> Option<std::path::PathBuf> {
+        crate::state::state_dir().map(|d| d.join("completion-names.json"))
+    }
+
+    pub fn read(stamps: &[Stamp]) -> Option<Names> {
+        let bytes = std::fs::read(file()?).ok()?;
+        let cache: Cache = serde_json::from_slice(&bytes).ok()?;
+        (cache.files == stamps).then_some(cache.names)
+    }
+
+    pub fn write(stamps: &[Stamp], names: &Names) {
+        let Some(file) = file() else { return };
+        let cache = Cache {
+            files: stamps.to_vec(),
+            names: names.clone(),
+        };
+        if let Ok(text) = serde_json::to_vec(&cache) {
+            if let Some(dir) = file.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            let _ = crate::atomic::write(&file, &text, 0o600);
+        }
+    }
 }
 
 /// One file's names; `None` when it does not exist.
