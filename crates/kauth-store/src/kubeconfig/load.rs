@@ -179,34 +179,51 @@ pub fn load_files(opts: &PathOptions) -> Result<Vec<(String, Config)>> {
 /// scanned for its names alone where it has the usual shape, decoded in
 /// full where not, merged as [`starting_config`] merges.
 ///
-/// The answer is kept in kauth's state directory with each file's identity
-/// (device, inode, size, modification and change times, to the
-/// nanosecond): the next TAB over unchanged files reads it back instead of
-/// scanning them, and a file changed in any way is scanned again.
+/// Each file's names are kept in kauth's state directory with the file's
+/// identity (device, inode, size, modification and change times, to the
+/// nanosecond): the next TAB reads back the names of every file that did
+/// not change instead of scanning it, and scans a file changed in any way.
 pub fn names(opts: &PathOptions) -> Result<Names> {
     let files: Vec<String> = opts
         .precedence()
         .into_iter()
         .filter(|f| !f.is_empty())
         .collect();
-    let stamps: Vec<Stamp> = files.iter().map(|f| Stamp::of(f)).collect();
-    if let Some(names) = names_cache::read(&stamps) {
-        return Ok(names);
+    let mut kept = names_cache::read();
+    // Each file's identity, its names, and whether they may be kept.
+    let mut each: Vec<(Stamp, Option<Names>, bool)> = Vec::with_capacity(files.len());
+    let mut scanned = false;
+    for file in &files {
+        let stamp = Stamp::of(file);
+        let known = kept
+            .iter()
+            .position(|(s, _)| *s == stamp)
+            .map(|i| kept.swap_remove(i).1);
+        match known {
+            Some(names) => each.push((stamp, names, true)),
+            None => {
+                scanned = true;
+                let names = file_names(file)?;
+                // Kept only when the file did not change while it was read.
+                let steady = Stamp::of(file) == stamp;
+                each.push((stamp, names, steady));
+            }
+        }
     }
-    let mut each = Vec::with_capacity(files.len());
-    for names in files.iter().map(|f| file_names(f)) {
-        each.extend(names?);
+    if scanned {
+        // Files of other lists stay known too, up to a bound.
+        kept.retain(|(s, _)| !files.contains(&s.path));
+        let keep: Vec<(&Stamp, &Option<Names>)> = each
+            .iter()
+            .filter(|(_, _, steady)| *steady)
+            .map(|(s, n, _)| (s, n))
+            .chain(kept.iter().map(|(s, n)| (s, n)))
+            .take(names_cache::MAX_FILES)
+            .collect();
+        names_cache::write(&keep);
     }
-    let merged = Names::merged(each);
-    // Only when no file changed while it was read.
-    if files
-        .iter()
-        .map(|f| Stamp::of(f))
-        .eq(stamps.iter().cloned())
-    {
-        names_cache::write(&stamps, &merged);
-    }
-    Ok(merged)
+    let each = each.into_iter().filter_map(|(_, names, _)| names);
+    Ok(Names::merged(each))
 }
 
 /// What identifies one version of a file, for the names cache.
@@ -238,35 +255,32 @@ impl Stamp {
     }
 }
 
-/// The names of the last list of files completed, in
+/// The names of the files of the last list completed, in
 /// `$XDG_STATE_HOME/kauth/completion-names.json`. Failing to read or write
 /// it only costs a scan.
 mod names_cache {
     use super::{Names, Stamp};
 
-    #[derive(serde::Serialize, serde::Deserialize)]
-    struct Cache {
-        files: Vec<Stamp>,
-        names: Names,
-    }
+    /// Each file's identity and its names (`None`: the file did not exist).
+    type Cache = Vec<(Stamp, Option<Names>)>;
 
     fn file() -> Option<std::path::PathBuf> {
         crate::state::state_dir().map(|d| d.join("completion-names.json"))
     }
 
-    pub fn read(stamps: &[Stamp]) -> Option<Names> {
-        let bytes = std::fs::read(file()?).ok()?;
-        let cache: Cache = serde_json::from_slice(&bytes).ok()?;
-        (cache.files == stamps).then_some(cache.names)
+    pub fn read() -> Cache {
+        file()
+            .and_then(|f| std::fs::read(f).ok())
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
     }
 
-    pub fn write(stamps: &[Stamp], names: &Names) {
+    /// The most files whose names are kept.
+    pub const MAX_FILES: usize = 256;
+
+    pub fn write(cache: &[(&Stamp, &Option<Names>)]) {
         let Some(file) = file() else { return };
-        let cache = Cache {
-            files: stamps.to_vec(),
-            names: names.clone(),
-        };
-        if let Ok(text) = serde_json::to_vec(&cache) {
+        if let Ok(text) = serde_json::to_vec(cache) {
             if let Some(dir) = file.parent() {
                 let _ = std::fs::create_dir_all(dir);
             }
