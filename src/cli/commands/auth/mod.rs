@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use crate::cli::connection::ConnectionArgs;
 use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
+use kauth_auth::apiserver::Settings;
 use kauth_auth::authn::jwt::PublicKey;
 use kauth_auth::authn::token_file::TokenFile;
 use kauth_auth::authn::{self, Credential, ServerConfig, Verdict};
@@ -75,17 +76,28 @@ pub struct ApiServerArgs {
     /// Read the files the server's flags name under DIR (a copy of a control-plane node's files)
     #[arg(long, value_name = "DIR")]
     pub apiserver_root: Option<String>,
+    /// The settings, once read: a command asks for them at each step.
+    #[arg(skip)]
+    loaded: std::sync::OnceLock<Box<Option<Settings>>>,
 }
 
 impl ApiServerArgs {
-    pub fn settings(&self) -> Result<Option<kauth_auth::apiserver::Settings>, CliError> {
+    pub fn settings(&self) -> Result<Option<Settings>, CliError> {
+        if let Some(settings) = self.loaded.get() {
+            return Ok(settings.as_ref().clone());
+        }
         let root = self.apiserver_root.as_deref();
         let loaded = match (&self.apiserver, &self.apiserver_flags) {
             (Some(file), _) => kauth_store::apiserver::load(file, root),
             (None, Some(words)) => kauth_store::apiserver::load_flags(words, root),
             (None, None) => return Ok(None),
         };
-        loaded.map(Some).map_err(|e| CliError::from_error(&e))
+        let settings = loaded.map(Some).map_err(|e| CliError::from_error(&e))?;
+        Ok(self
+            .loaded
+            .get_or_init(|| Box::new(settings))
+            .as_ref()
+            .clone())
     }
 }
 
@@ -119,12 +131,6 @@ pub struct ServerArgs {
     /// PVs, ... for the Node authorizer), for the parts of the chain that read them
     #[arg(long = "objects", value_name = "FILE")]
     pub objects: Vec<String>,
-    /// Set from `--apiserver` (`--anonymous-auth=false`).
-    #[arg(skip)]
-    pub anonymous_disabled: bool,
-    /// Set from `--apiserver` (`--enable-bootstrap-token-auth`).
-    #[arg(skip)]
-    pub bootstrap_enabled: bool,
 }
 
 impl ServerArgs {
@@ -146,27 +152,26 @@ impl ServerArgs {
         if args.api_audiences.is_empty() {
             args.api_audiences = s.api_audiences;
         }
-        args.anonymous_disabled = !s.anonymous_auth;
-        args.bootstrap_enabled = s.bootstrap_token_auth;
         Ok(args)
     }
 
     pub fn server_config(&self) -> Result<ServerConfig, CliError> {
-        let this = self.effective()?;
-        this.config_from_flags()
-    }
-
-    fn config_from_flags(&self) -> Result<ServerConfig, CliError> {
-        let mut config = ServerConfig {
-            anonymous_disabled: self.anonymous_disabled,
-            ..ServerConfig::default()
+        let mut config = self.effective()?.config_from_flags()?;
+        let Some(s) = self.apiserver.settings()? else {
+            return Ok(config);
         };
-        if self.bootstrap_enabled && !self.objects.is_empty() {
+        config.anonymous_disabled = !s.anonymous_auth;
+        if s.bootstrap_token_auth && !self.objects.is_empty() {
             let objects = self.object_values()?;
             let tokens = kauth_auth::authn::bootstrap::BootstrapTokens::from_secrets(&objects)
                 .map_err(|e| CliError::new(format!("--objects: {e}")))?;
             config.bootstrap = Some(tokens);
         }
+        Ok(config)
+    }
+
+    fn config_from_flags(&self) -> Result<ServerConfig, CliError> {
+        let mut config = ServerConfig::default();
         if let Some(ca) = &self.client_ca {
             config.client_ca = Some(pki_io::read_certs(ca)?);
         }
@@ -274,7 +279,7 @@ pub fn credential(
 /// The request `whoami` judges.
 const SELF_SUBJECT_REVIEW: &str = "/apis/authentication.k8s.io/v1/selfsubjectreviews";
 
-fn anonymous_paths(settings: &kauth_auth::apiserver::Settings) -> String {
+fn anonymous_paths(settings: &Settings) -> String {
     match settings
         .authentication_file
         .as_ref()
