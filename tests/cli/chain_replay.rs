@@ -26,6 +26,8 @@ use kauth_auth::authz::{self, Decision};
 use kauth_auth::request_info;
 use kauth_pki::cert;
 use serde_json::Value;
+
+use crate::support::apiserver::review_attributes;
 use time::OffsetDateTime;
 
 fn dir(scenario: &str) -> PathBuf {
@@ -66,32 +68,6 @@ fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The attributes a SubjectAccessReview spec asks about.
-fn review_attributes(spec: &Value, user: UserInfo) -> Attributes {
-    let s = |v: &Value, k: &str| v[k].as_str().unwrap_or("").to_string();
-    if let Some(r) = spec.get("resourceAttributes") {
-        Attributes {
-            user,
-            verb: s(r, "verb"),
-            is_resource_request: true,
-            namespace: s(r, "namespace"),
-            api_group: s(r, "group"),
-            resource: s(r, "resource"),
-            subresource: s(r, "subresource"),
-            name: s(r, "name"),
-            ..Attributes::default()
-        }
-    } else {
-        let n = &spec["nonResourceAttributes"];
-        Attributes {
-            user,
-            verb: s(n, "verb"),
-            path: s(n, "path"),
-            ..Attributes::default()
-        }
-    }
-}
-
 fn review_user(spec: &Value) -> UserInfo {
     UserInfo::new(
         spec["user"].as_str().unwrap_or(""),
@@ -120,24 +96,7 @@ fn allowing_bindings(policy: &Policy, a: &Attributes) -> usize {
 
 /// `pods "x" is forbidden: User ... : reason`, as the server words a 403.
 fn forbidden_status(a: &Attributes, reason: &str) -> String {
-    let head = if !a.is_resource_request {
-        format!("forbidden: {}", a.forbidden_message())
-    } else {
-        let resource = if a.api_group.is_empty() {
-            a.resource.clone()
-        } else {
-            format!("{}.{}", a.resource, a.api_group)
-        };
-        if a.name.is_empty() {
-            format!("{resource} is forbidden: {}", a.forbidden_message())
-        } else {
-            format!(
-                "{resource} {:?} is forbidden: {}",
-                a.name,
-                a.forbidden_message()
-            )
-        }
-    };
+    let head = crate::support::apiserver::forbidden_status(a);
     if reason.is_empty() {
         head
     } else {
@@ -196,7 +155,7 @@ fn replay(scenario: &str, chain: &Chain, credential: impl Fn(&Value) -> Credenti
         if path.ends_with("/subjectaccessreviews") && body["kind"] == "SubjectAccessReview" {
             t.reviews += 1;
             let spec = &body["spec"];
-            let a = review_attributes(spec, review_user(spec));
+            let a = review_attributes(spec, &review_user(spec));
             let raw = spec["resourceAttributes"]["fieldSelector"]["rawSelector"]
                 .as_str()
                 .unwrap_or("");
@@ -256,7 +215,7 @@ fn replay(scenario: &str, chain: &Chain, credential: impl Fn(&Value) -> Credenti
         }
         // A SelfSubjectAccessReview: its answer too.
         if body["kind"] == "SelfSubjectAccessReview" {
-            let a = review_attributes(&body["spec"], user);
+            let a = review_attributes(&body["spec"], &user);
             let d = chain.decide(&a, "");
             let status = &case["response"]["status"];
             let (want_allowed, want_reason) = (

@@ -91,27 +91,6 @@ fn recorded_time(response: &Value) -> OffsetDateTime {
     OffsetDateTime::parse(date, &time::format_description::well_known::Rfc2822).unwrap()
 }
 
-/// `pods "x" is forbidden: ...`, as `errors.NewForbidden` words it.
-fn forbidden_status(a: &Attributes) -> String {
-    if !a.is_resource_request {
-        return format!("forbidden: {}", a.forbidden_message());
-    }
-    let resource = if a.api_group.is_empty() {
-        a.resource.clone()
-    } else {
-        format!("{}.{}", a.resource, a.api_group)
-    };
-    if a.name.is_empty() {
-        format!("{resource} is forbidden: {}", a.forbidden_message())
-    } else {
-        format!(
-            "{resource} {:?} is forbidden: {}",
-            a.name,
-            a.forbidden_message()
-        )
-    }
-}
-
 #[test]
 fn kauth_decides_every_recorded_request_as_the_server_did() {
     let server = server();
@@ -166,10 +145,10 @@ fn kauth_decides_every_recorded_request_as_the_server_did() {
                     "{name}: the server said 403, kauth allows ({})",
                     outcome.reason()
                 ));
-            } else if forbidden_status(&attrs) != want {
+            } else if crate::support::apiserver::forbidden_status(&attrs) != want {
                 failures.push(format!(
                     "{name}: forbidden message\n  server: {want}\n  kauth:  {}",
-                    forbidden_status(&attrs)
+                    crate::support::apiserver::forbidden_status(&attrs)
                 ));
             }
             continue;

@@ -847,30 +847,13 @@ impl State {
         let attrs = Attributes::from_request(user.clone(), &info);
         let outcome = authz::authorize(&self.policy, &attrs);
         if !outcome.allowed() {
-            let resource = if attrs.api_group.is_empty() {
-                attrs.resource.clone()
-            } else {
-                format!("{}.{}", attrs.resource, attrs.api_group)
-            };
-            let (message, details) = if !attrs.is_resource_request {
-                (
-                    format!("forbidden: {}", attrs.forbidden_message()),
-                    json!({}),
-                )
+            let message = forbidden_status(&attrs);
+            let details = if !attrs.is_resource_request {
+                json!({})
             } else if attrs.name.is_empty() {
-                (
-                    format!("{resource} is forbidden: {}", attrs.forbidden_message()),
-                    json!({"kind": attrs.resource}),
-                )
+                json!({"kind": attrs.resource})
             } else {
-                (
-                    format!(
-                        "{resource} {:?} is forbidden: {}",
-                        attrs.name,
-                        attrs.forbidden_message()
-                    ),
-                    json!({"name": attrs.name, "kind": attrs.resource}),
-                )
+                json!({"name": attrs.name, "kind": attrs.resource})
             };
             return (403, status(403, "Forbidden", &message, details));
         }
@@ -1004,6 +987,29 @@ impl State {
 
 /// The attributes a SelfSubjectAccessReview spec asks about, as the API
 /// server reads them (`ResourceAttributesFrom` / `NonResourceAttributesFrom`).
+/// `pods "x" is forbidden: User ... `, as the server words a 403 (before
+/// the authorizer's reason, if any).
+pub fn forbidden_status(a: &Attributes) -> String {
+    if !a.is_resource_request {
+        return format!("forbidden: {}", a.forbidden_message());
+    }
+    let resource = if a.api_group.is_empty() {
+        a.resource.clone()
+    } else {
+        format!("{}.{}", a.resource, a.api_group)
+    };
+    if a.name.is_empty() {
+        format!("{resource} is forbidden: {}", a.forbidden_message())
+    } else {
+        format!(
+            "{resource} {:?} is forbidden: {}",
+            a.name,
+            a.forbidden_message()
+        )
+    }
+}
+
+/// The attributes a SubjectAccessReview spec asks about.
 pub fn review_attributes(spec: &Value, user: &UserInfo) -> Attributes {
     if let Some(r) = spec.get("resourceAttributes") {
         let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
