@@ -233,15 +233,14 @@ fn malformed_files_are_reported_with_file_and_line_and_nothing_is_written() {
     }
 }
 
+/// Contexts `a` (current) and `b`.
+const TWO_CONTEXTS: &str = "apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts:\n- name: a\n  context: {cluster: c}\n- name: b\n  context: {cluster: c}\n";
+
 #[test]
 fn use_context_dash_returns_to_the_previous_context() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("config"),
-        "apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts:\n- name: a\n  context: {cluster: c}\n- name: b\n  context: {cluster: c}\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("config"), TWO_CONTEXTS).unwrap();
     let none = kauth(dir, "config", &["config", "use-context", "-"]);
     assert_eq!(none.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&none.stderr).contains("no previous context"));
@@ -269,11 +268,7 @@ fn use_context_dash_returns_to_the_previous_context() {
 fn the_previous_context_follows_renames_and_deletions() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    std::fs::write(
-        dir.join("config"),
-        "apiVersion: v1\nkind: Config\ncurrent-context: a\ncontexts:\n- name: a\n  context: {cluster: c}\n- name: b\n  context: {cluster: c}\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("config"), TWO_CONTEXTS).unwrap();
     let stdout = |args: &[&str]| {
         let out = kauth(dir, "config", args);
         String::from_utf8_lossy(&out.stdout).into_owned()
