@@ -275,3 +275,62 @@ fn bootstrap_cases_through_whoami_with_the_servers_flags() {
     }
     assert!(agreed >= 20, "{agreed} cases");
 }
+
+/// `can-i --apiserver` with the Node authorizer: decided from the objects
+/// given with `--objects` (the recorded node-authorizer server's own), and
+/// called unknown for a node without them.
+#[test]
+fn can_i_asks_the_node_authorizer_with_the_objects_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let objects = scenarios().join("node-authorizer/objects.yaml");
+    let objects = objects.to_str().unwrap();
+    let can_i = |secret: &str, with_objects: bool| {
+        let mut args = vec![
+            "auth",
+            "can-i",
+            "get",
+            secret,
+            "-n",
+            "ns-jalr",
+            "--as",
+            "system:node:n1",
+            "--as-group",
+            "system:nodes",
+            "--offline",
+            "--apiserver-flags",
+            "--authorization-mode=Node,RBAC",
+        ];
+        if with_objects {
+            args.extend(["--objects", objects]);
+        }
+        kauth(tmp.path(), &tmp.path().join("none"), &args, None)
+    };
+    // node-000: allowed (a volume of p1 on n1); node-010: no relationship.
+    let yes = can_i("secrets/s-vol", true);
+    assert_eq!(
+        (yes.code, yes.stdout.as_str()),
+        (0, "yes\n"),
+        "{}",
+        yes.stderr
+    );
+    assert!(
+        yes.stderr.contains("by the Node authorizer"),
+        "{}",
+        yes.stderr
+    );
+    let no = can_i("secrets/s-n2", true);
+    assert_eq!((no.code, no.stdout.as_str()), (1, "no\n"), "{}", no.stderr);
+    assert!(
+        no.stderr
+            .contains("no relationship found between node 'n1' and this object"),
+        "{}",
+        no.stderr
+    );
+    let unknown = can_i("secrets/s-vol", false);
+    assert_eq!(unknown.code, 2, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("Node authorizer decides"),
+        "{}",
+        unknown.stderr
+    );
+}

@@ -236,7 +236,10 @@ fn decided_elsewhere(
             by: "RBAC" | "system:masters",
             ..
         } => None,
-        Answer::NoOpinion { .. } if modes.iter().any(|m| m == "RBAC") && abac.is_none() => None,
+        // RBAC's explanation, unless another authorizer said why it did not allow.
+        Answer::NoOpinion { reason } if reason.is_empty() && modes.iter().any(|m| m == "RBAC") => {
+            None
+        }
         _ => Some(answer),
     })
 }
@@ -325,7 +328,7 @@ fn explain(policy: &Policy, attrs: &Attributes, outcome: &Outcome) {
             }
             if authz::is_node_identity(&attrs.user) {
                 eprintln!(
-                    "  note: {} is a node; kube-apiserver's Node authorizer (not modelled by kauth) may allow node-specific requests",
+                    "  note: {} is a node; kube-apiserver's Node authorizer may allow node-specific requests (kauth decides them with --apiserver and --objects)",
                     attrs.user.username
                 );
             }
