@@ -11,6 +11,7 @@
 pub mod apiserver;
 pub mod authn;
 pub mod authz;
+pub mod cel;
 pub mod kubelet;
 pub mod request_info;
 pub mod resources;
