@@ -16,7 +16,7 @@ fn scenarios() -> PathBuf {
 
 /// The recorded command line with `$STATE` at `state`, every file it names
 /// there (empty unless the fixture has it), written as a flags file.
-fn flags_file(scenario: &str, state: &Path) -> PathBuf {
+pub(crate) fn flags_file(scenario: &str, state: &Path) -> PathBuf {
     let dir = scenarios().join(scenario).join("config");
     let flags: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("flags.json")).unwrap()).unwrap();

@@ -21,6 +21,7 @@ mod docs_examples;
 mod hostile_files;
 mod hostile_http;
 mod import_export;
+mod jwt_replay;
 mod kubectl_parity;
 mod no_panics;
 mod online;

@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 use kauth_formats::yaml;
 use serde_json::Value;
 
+use crate::authn::oidc::{ClaimRule, JwtConfig, Mapping};
+
 /// Why a configuration could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
@@ -307,12 +309,53 @@ pub struct Oidc {
     pub required_claims: BTreeMap<String, String>,
 }
 
+impl Oidc {
+    /// The JWT authenticator the server makes of the flags
+    /// (`pkg/kubeapiserver/options/authentication.go`): without
+    /// `--oidc-username-prefix`, every claim but `email` is prefixed with
+    /// the issuer URL and `#`; `-` means no prefix.
+    pub fn to_jwt(&self) -> JwtConfig {
+        let prefix = match self.username_prefix.as_deref() {
+            Some("-") => String::new(),
+            None | Some("") if self.username_claim != "email" => format!("{}#", self.issuer_url),
+            other => other.unwrap_or_default().to_string(),
+        };
+        JwtConfig {
+            issuer: self.issuer_url.clone(),
+            audiences: vec![self.client_id.clone()],
+            username: Mapping {
+                claim: Some(self.username_claim.clone()),
+                prefix: Some(prefix),
+                expression: None,
+            },
+            groups: Mapping {
+                claim: self.groups_claim.clone().filter(|g| !g.is_empty()),
+                prefix: self.groups_prefix.clone(),
+                expression: None,
+            },
+            claim_rules: self
+                .required_claims
+                .iter()
+                .map(|(claim, value)| ClaimRule::Required {
+                    claim: claim.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+            signing_algorithms: self.signing_algs.clone(),
+            ..JwtConfig::default()
+        }
+    }
+}
+
 /// What kauth reads of an `AuthenticationConfiguration` file
-/// (`apiserver.config.k8s.io/v1`) to lay out the chain.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+/// (`apiserver.config.k8s.io/v1`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct AuthenticationFile {
     /// Each `jwt` entry: the issuer URL and its audiences.
     pub jwt: Vec<(String, Vec<String>)>,
+    /// Each `jwt` entry in full, checked and its expressions compiled.
+    #[serde(skip)]
+    pub authenticators: Vec<JwtConfig>,
     /// `anonymous.enabled` and its path conditions, when the file sets it.
     pub anonymous: Option<(bool, Vec<String>)>,
 }
@@ -348,6 +391,14 @@ impl AuthenticationFile {
                 )
             })
             .collect();
+        let authenticators = doc["jwt"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, j)| JwtConfig::from_entry(i, j))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ConfigError::Syntax(e.to_string()))?;
         let anonymous = doc.get("anonymous").filter(|a| a.is_object()).map(|a| {
             let paths = a["conditions"]
                 .as_array()
@@ -357,13 +408,17 @@ impl AuthenticationFile {
                 .collect();
             (a["enabled"] == true, paths)
         });
-        Ok(AuthenticationFile { jwt, anonymous })
+        Ok(AuthenticationFile {
+            jwt,
+            authenticators,
+            anonymous,
+        })
     }
 }
 
 /// Everything the server's flags say about authentication and
 /// authorization, file paths as host paths.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Settings {
     pub client_ca_file: Option<String>,
     pub token_auth_file: Option<String>,

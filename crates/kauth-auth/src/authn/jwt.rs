@@ -36,7 +36,7 @@ pub struct Jwt {
 /// Go's `base64.RawURLEncoding`, as go-jose and the ServiceAccount
 /// authenticator decode each part: padding is refused, line breaks are
 /// skipped and the unused low bits of the last character are not checked.
-fn b64(s: &str) -> Result<Vec<u8>, ()> {
+pub(crate) fn b64(s: &str) -> Result<Vec<u8>, ()> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     const RAW_URL: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,

@@ -11,6 +11,7 @@
 pub mod bearer;
 pub mod bootstrap;
 pub mod jwt;
+pub mod oidc;
 pub mod request_header;
 pub mod service_account;
 pub mod token_file;
@@ -46,6 +47,9 @@ pub struct ServerConfig {
     pub anonymous_disabled: bool,
     /// `--enable-bootstrap-token-auth`, with the `kube-system` Secrets.
     pub bootstrap: Option<bootstrap::BootstrapTokens>,
+    /// The JWT authenticators (`AuthenticationConfiguration`'s `jwt`, or
+    /// the `--oidc-*` flags), in the server's order.
+    pub jwt: Vec<oidc::Authenticator>,
 }
 
 /// One thing kauth checked or could not check.
@@ -225,11 +229,45 @@ fn by_token(
                 Err(Ok(failures.join("; ")))
             }
         }
-        // Not a ServiceAccount token and not in the token file.
+        // Not a ServiceAccount token and not in the token file: the JWT
+        // authenticators, each for its own issuer.
         Err(e) => {
-            if server.token_file.is_some() {
+            let mut refusals = Vec::new();
+            for a in &server.jwt {
+                match a.authenticate(token, now) {
+                    oidc::Outcome::NotMine => {}
+                    oidc::Outcome::User(user, checks) => {
+                        return Ok((
+                            user,
+                            format!("JWT authenticator for issuer {}", a.config.issuer),
+                            checks,
+                        ));
+                    }
+                    oidc::Outcome::Refused(why) => refusals.push(why),
+                }
+            }
+            if !refusals.is_empty() {
+                return Err(Ok(format!(
+                    "invalid bearer token ({})",
+                    refusals.join("; ")
+                )));
+            }
+            if server.token_file.is_some() || !server.jwt.is_empty() {
+                let mut not = Vec::new();
+                if server.token_file.is_some() {
+                    not.push("not in the token file".to_string());
+                }
+                if !server.jwt.is_empty() {
+                    let issuers: Vec<&str> = server
+                        .jwt
+                        .iter()
+                        .map(|a| a.config.issuer.as_str())
+                        .collect();
+                    not.push(format!("not from a JWT issuer ({})", issuers.join(", ")));
+                }
                 Err(Ok(format!(
-                    "invalid bearer token ({e}; not in the token file)"
+                    "invalid bearer token ({e}; {})",
+                    not.join("; ")
                 )))
             } else {
                 Err(Err(format!(

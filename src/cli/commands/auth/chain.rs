@@ -23,6 +23,8 @@ pub const MODELLED_AUTHN: &[&str] = &[
     "token-file",
     "service-account",
     "bootstrap-token",
+    "oidc",
+    "jwt",
     "anonymous",
 ];
 /// The authorizers kauth models (`Node` with the objects of `--objects`).

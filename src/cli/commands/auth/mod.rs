@@ -18,6 +18,7 @@ use crate::cli::connection::ConnectionArgs;
 use crate::cli::{CliError, CliResult, GlobalArgs, pki_io};
 use kauth_auth::apiserver::Settings;
 use kauth_auth::authn::jwt::PublicKey;
+use kauth_auth::authn::oidc;
 use kauth_auth::authn::token_file::TokenFile;
 use kauth_auth::authn::{self, Credential, ServerConfig, Verdict};
 use kauth_store::kubeconfig::{self, PathOptions, UserCredential};
@@ -118,6 +119,10 @@ pub struct ServerArgs {
     /// ServiceAccount signing keys as a JWKS (the issuer's /openid/v1/jwks)
     #[arg(long, value_name = "FILE")]
     pub jwks: Vec<String>,
+    /// A JWT issuer's keys as a JWKS file, for the JWT authenticators of
+    /// --apiserver: ISSUER=FILE, or FILE when there is one issuer (repeatable)
+    #[arg(long = "jwt-keys", value_name = "[ISSUER=]FILE")]
+    pub jwt_keys: Vec<String>,
     /// The API server's --service-account-issuer (repeatable)
     #[arg(long = "issuer", value_name = "URL")]
     pub issuers: Vec<String>,
@@ -161,6 +166,7 @@ impl ServerArgs {
             return Ok(config);
         };
         config.anonymous_disabled = !s.anonymous_auth;
+        config.jwt = self.jwt_authenticators(&s)?;
         if s.bootstrap_token_auth && !self.objects.is_empty() {
             let objects = self.object_values()?;
             let tokens = kauth_auth::authn::bootstrap::BootstrapTokens::from_secrets(&objects)
@@ -168,6 +174,45 @@ impl ServerArgs {
             config.bootstrap = Some(tokens);
         }
         Ok(config)
+    }
+
+    /// The server's JWT authenticators, each with the keys `--jwt-keys`
+    /// gives for its issuer.
+    fn jwt_authenticators(&self, s: &Settings) -> Result<Vec<oidc::Authenticator>, CliError> {
+        let mut configs: Vec<oidc::JwtConfig> = s.oidc.iter().map(|o| o.to_jwt()).collect();
+        if let Some(file) = &s.authentication_file {
+            configs.extend(file.authenticators.iter().cloned());
+        }
+        let mut keys: Vec<Option<Vec<oidc::IssuerKey>>> = vec![None; configs.len()];
+        for given in &self.jwt_keys {
+            let (issuer, file) = match given.split_once('=') {
+                Some((i, f)) if i.contains("://") => (Some(i), f),
+                _ => (None, given.as_str()),
+            };
+            let index = match issuer {
+                Some(i) => configs.iter().position(|c| c.issuer == i).ok_or_else(|| {
+                    CliError::new(format!(
+                        "--jwt-keys {given}: the server has no JWT authenticator for issuer {i}"
+                    ))
+                })?,
+                None if configs.len() == 1 => 0,
+                None => {
+                    return Err(CliError::new(format!(
+                        "--jwt-keys {given}: the server has {} JWT authenticators: say whose keys these are (ISSUER=FILE)",
+                        configs.len()
+                    )));
+                }
+            };
+            let bytes =
+                kauth_store::files::read_input(file).map_err(|e| CliError::from_error(&e))?;
+            let found = oidc::jwks_keys(&bytes, file).map_err(|e| CliError::from_error(&e))?;
+            keys[index].get_or_insert_with(Vec::new).extend(found);
+        }
+        Ok(configs
+            .into_iter()
+            .zip(keys)
+            .map(|(config, keys)| oidc::Authenticator { config, keys })
+            .collect())
     }
 
     fn config_from_flags(&self) -> Result<ServerConfig, CliError> {
