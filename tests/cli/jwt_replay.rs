@@ -164,3 +164,85 @@ fn without_keys_the_signature_is_named_as_unchecked() {
         run.stderr
     );
 }
+
+/// The legacy `--oidc-*` flags make the same authenticator, with the
+/// server's defaults: every claim but `email` prefixed with the issuer URL
+/// and `#`, and RS256 the only algorithm (`--oidc-signing-algs`).
+#[test]
+fn legacy_oidc_flags_map_as_the_server_maps_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture().join("cases.jsonl")).unwrap();
+    let case = |id: &str| -> Value {
+        text.lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|c| c["id"] == id)
+            .unwrap()
+    };
+    let jwks = fixture().join("config/files/issuer/issuer-a/jwks.json");
+    let run = |id: &str, extra_flags: &str| {
+        let c = case(id);
+        let flags = format!(
+            "--oidc-issuer-url=https://127.0.0.1:17443/issuer-a --oidc-client-id=aud-a --oidc-groups-claim=groups {extra_flags}"
+        );
+        let when = at(c["request_time_unix"].as_f64().unwrap());
+        kauth(
+            tmp.path(),
+            &tmp.path().join("none"),
+            &[
+                "auth",
+                "whoami",
+                "--offline",
+                "--apiserver-flags",
+                &flags,
+                "--jwt-keys",
+                jwks.to_str().unwrap(),
+                "--token",
+                "-",
+                "--at",
+                &when,
+                "-o",
+                "json",
+                "--kubeconfig",
+                "/dev/null",
+            ],
+            c["credential"]["token"].as_str(),
+        )
+    };
+    let ok = run("jwt-a-extras", "");
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let got: Value = serde_json::from_str(&ok.stdout).unwrap();
+    assert_eq!(
+        got["status"]["userInfo"]["username"],
+        "https://127.0.0.1:17443/issuer-a#ivy26"
+    );
+    assert_eq!(
+        got["status"]["userInfo"]["groups"],
+        serde_json::json!(["dev", "system:authenticated"])
+    );
+    let prefixed = run(
+        "jwt-a-extras",
+        "--oidc-username-prefix=- --oidc-groups-prefix=g:",
+    );
+    let got: Value = serde_json::from_str(&prefixed.stdout).unwrap();
+    assert_eq!(got["status"]["userInfo"]["username"], "ivy26");
+    assert_eq!(got["status"]["userInfo"]["groups"][0], "g:dev");
+    let rs384 = run("jwt-a-rs384", "");
+    assert_ne!(rs384.code, 0);
+    assert!(
+        rs384.stderr.contains(
+            r#"id token signed with unsupported algorithm, expected ["RS256"] got "RS384""#
+        ),
+        "{}",
+        rs384.stderr
+    );
+    let allowed = run("jwt-a-rs384", "--oidc-signing-algs=RS256,RS384");
+    assert_eq!(allowed.code, 0, "{}", allowed.stderr);
+    let required = run("jwt-a-extras", "--oidc-required-claim=tier=platinum");
+    assert!(
+        required
+            .stderr
+            .contains("required claim tier value does not match. Got = gold, want = platinum"),
+        "{}",
+        required.stderr
+    );
+}

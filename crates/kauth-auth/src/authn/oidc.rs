@@ -869,4 +869,306 @@ mod tests {
         assert!(t(Value::Null).is_err());
         assert!(is_go_number("-0.5e+3") && !is_go_number("01") && !is_go_number("1."));
     }
+
+    /// Cases after upstream's `TestToken` (oidc_test.go): an authenticator
+    /// from a configuration entry, a token signed with a fresh key, the user
+    /// or the error the server gives.
+    #[test]
+    fn token_table_after_upstream() {
+        use kauth_pki::key::{KeyAlgorithm, PrivateKey};
+        use serde_json::json;
+        let key = PrivateKey::generate(KeyAlgorithm::Rsa { bits: 2048 }).unwrap();
+        let public = PublicKey::from_spki(&key.public_key_der().unwrap()).unwrap();
+        let other = PrivateKey::generate(KeyAlgorithm::EcdsaP256).unwrap();
+        // upstream's `now` and `valid`
+        let now = time::macros::datetime!(2009-11-10 23:00 UTC);
+        let valid = now.unix_timestamp() + 3600;
+        let iss = "https://auth.example.com";
+        let base = |mappings: Value| json!({"issuer": {"url": iss, "audiences": ["my-client"]}, "claimMappings": mappings});
+        let by_claim = |claim: &str, prefix: &str| {
+            base(json!({"username": {"claim": claim, "prefix": prefix}}))
+        };
+        type Case = (
+            &'static str,
+            Value,
+            Value,
+            Result<(&'static str, Vec<&'static str>), &'static str>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "token",
+                by_claim("username", ""),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "exp": valid}),
+                Ok(("jane", vec![])),
+            ),
+            (
+                "no-username",
+                by_claim("username", "prefix:"),
+                json!({"iss": iss, "aud": "my-client", "exp": valid}),
+                Err("oidc: parse username claims \"username\": claim not present"),
+            ),
+            (
+                "email",
+                by_claim("email", ""),
+                json!({"iss": iss, "aud": "my-client", "email": "jane@example.com", "email_verified": true, "exp": valid}),
+                Ok(("jane@example.com", vec![])),
+            ),
+            (
+                "email-not-verified",
+                by_claim("email", ""),
+                json!({"iss": iss, "aud": "my-client", "email": "jane@example.com", "email_verified": false, "exp": valid}),
+                Err("oidc: email not verified"),
+            ),
+            (
+                "no-email-verified-claim",
+                by_claim("email", ""),
+                json!({"iss": iss, "aud": "my-client", "email": "jane@example.com", "exp": valid}),
+                Ok(("jane@example.com", vec![])),
+            ),
+            (
+                "invalid-email-verified-claim",
+                by_claim("email", ""),
+                json!({"iss": iss, "aud": "my-client", "email": "jane@example.com", "email_verified": "false", "exp": valid}),
+                Err(
+                    "oidc: parse 'email_verified' claim: json: cannot unmarshal string into Go value of type bool",
+                ),
+            ),
+            (
+                "groups",
+                base(
+                    json!({"username": {"claim": "username", "prefix": ""}, "groups": {"claim": "groups", "prefix": ""}}),
+                ),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "groups": ["team1", "team2"], "exp": valid}),
+                Ok(("jane", vec!["team1", "team2"])),
+            ),
+            (
+                "groups-string-claim and prefixes",
+                base(
+                    json!({"username": {"claim": "username", "prefix": "oidc:"}, "groups": {"claim": "groups", "prefix": "groups:"}}),
+                ),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "groups": "team1", "exp": valid}),
+                Ok(("oidc:jane", vec!["groups:team1"])),
+            ),
+            (
+                "invalid-groups-claim",
+                base(
+                    json!({"username": {"claim": "username", "prefix": ""}, "groups": {"claim": "groups", "prefix": ""}}),
+                ),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "groups": 42, "exp": valid}),
+                Err(
+                    "oidc: parse groups claim \"groups\": json: cannot unmarshal number into Go value of type string",
+                ),
+            ),
+            (
+                "required-claim",
+                {
+                    let mut c = by_claim("username", "");
+                    c["claimValidationRules"] =
+                        json!([{"claim": "hd", "requiredValue": "example.com"}]);
+                    c
+                },
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "hd": "example.com", "exp": valid}),
+                Ok(("jane", vec![])),
+            ),
+            (
+                "no-required-claim",
+                {
+                    let mut c = by_claim("username", "");
+                    c["claimValidationRules"] =
+                        json!([{"claim": "hd", "requiredValue": "example.com"}]);
+                    c
+                },
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "exp": valid}),
+                Err("oidc: required claim hd not present in ID token"),
+            ),
+            (
+                "invalid-required-claim",
+                {
+                    let mut c = by_claim("username", "");
+                    c["claimValidationRules"] =
+                        json!([{"claim": "hd", "requiredValue": "example.com"}]);
+                    c
+                },
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "hd": "example.org", "exp": valid}),
+                Err(
+                    "oidc: required claim hd value does not match. Got = example.org, want = example.com",
+                ),
+            ),
+            (
+                "expired",
+                by_claim("username", ""),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "exp": now.unix_timestamp() - 3600}),
+                Err(
+                    "oidc: verify token: oidc: token is expired (Token Expiry: 2009-11-10 22:00:00 +0000 UTC)",
+                ),
+            ),
+            (
+                "invalid-aud",
+                by_claim("username", ""),
+                json!({"iss": iss, "aud": "not-my-client", "username": "jane", "exp": valid}),
+                Err(
+                    "oidc: verify token: oidc: expected audience \"my-client\" got [\"not-my-client\"]",
+                ),
+            ),
+            (
+                "multiple-audiences in MatchAny",
+                json!({"issuer": {"url": iss, "audiences": ["foo", "bar"], "audienceMatchPolicy": "MatchAny"}, "claimMappings": {"username": {"claim": "username", "prefix": ""}}}),
+                json!({"iss": iss, "aud": ["not-foo", "bar"], "username": "jane", "exp": valid}),
+                Ok(("jane", vec![])),
+            ),
+            (
+                "no matching audience in MatchAny",
+                json!({"issuer": {"url": iss, "audiences": ["foo", "bar"], "audienceMatchPolicy": "MatchAny"}, "claimMappings": {"username": {"claim": "username", "prefix": ""}}}),
+                json!({"iss": iss, "aud": ["baz"], "username": "jane", "exp": valid}),
+                Err(
+                    "oidc: verify token: oidc: expected audience in [\"bar\" \"foo\"] got [\"baz\"]",
+                ),
+            ),
+            (
+                "username expression",
+                base(json!({"username": {"expression": "claims.username + ':external'"}})),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "exp": valid}),
+                Ok(("jane:external", vec![])),
+            ),
+            (
+                "username expression evaluates to empty",
+                base(json!({"username": {"expression": "''"}})),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "exp": valid}),
+                Err("oidc: empty username via CEL expression is not allowed"),
+            ),
+            (
+                "groups expression with empty strings dropped",
+                base(
+                    json!({"username": {"claim": "username", "prefix": ""}, "groups": {"expression": "claims.roles.split(',')"}}),
+                ),
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "roles": "a,,b", "exp": valid}),
+                Ok(("jane", vec!["a", "b"])),
+            ),
+            (
+                "claim validation rule fails",
+                {
+                    let mut c = by_claim("username", "");
+                    c["claimValidationRules"] = json!([{"expression": "claims.hd == 'example.com'", "message": "hd must be example.com"}]);
+                    c
+                },
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "hd": "example.org", "exp": valid}),
+                Err(
+                    "oidc: error evaluating claim validation expression: validation expression 'claims.hd == 'example.com'' failed: hd must be example.com",
+                ),
+            ),
+            (
+                "claim validation rule not a boolean",
+                {
+                    let mut c = by_claim("username", "");
+                    c["claimValidationRules"] =
+                        json!([{"expression": "claims.hd", "message": "x"}]);
+                    c
+                },
+                json!({"iss": iss, "aud": "my-client", "username": "jane", "hd": "example.org", "exp": valid}),
+                Err(
+                    "oidc: error evaluating claim validation expression: validation expression must return a boolean",
+                ),
+            ),
+            (
+                "user validation rule fails",
+                {
+                    let mut c = by_claim("username", "");
+                    c["userValidationRules"] = json!([{"expression": "!user.username.startsWith('system:')", "message": "username cannot used reserved system: prefix"}]);
+                    c
+                },
+                json!({"iss": iss, "aud": "my-client", "username": "system:jane", "exp": valid}),
+                Err(
+                    "oidc: error evaluating user info validation rule: validation expression '!user.username.startsWith('system:')' failed: username cannot used reserved system: prefix",
+                ),
+            ),
+        ];
+        for (name, entry, claims, want) in cases {
+            let config = JwtConfig::from_entry(0, &entry).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let a = Authenticator {
+                config,
+                keys: Some(vec![IssuerKey {
+                    id: None,
+                    key: public.clone(),
+                }]),
+            };
+            let token = jwt::sign(&key, None, &claims).unwrap();
+            let got = a.authenticate(&token, now);
+            match (want, got) {
+                (Ok((user, groups)), Outcome::User(u, _)) => {
+                    assert_eq!(u.username, user, "{name}");
+                    assert_eq!(u.groups, groups, "{name}");
+                }
+                (Err(want), Outcome::Refused(got)) => assert_eq!(got, want, "{name}"),
+                (want, got) => panic!("{name}: want {want:?}, got {got:?}"),
+            }
+        }
+        // "invalid-signature": a key the issuer does not publish.
+        let a = Authenticator {
+            config: JwtConfig::from_entry(0, &by_claim("username", "")).unwrap(),
+            keys: Some(vec![IssuerKey {
+                id: None,
+                key: public.clone(),
+            }]),
+        };
+        let claims = json!({"iss": iss, "aud": "my-client", "username": "jane", "exp": valid});
+        let forged = jwt::sign(&other, None, &claims).unwrap();
+        assert_eq!(
+            a.authenticate(&forged, now),
+            Outcome::Refused("oidc: verify token: failed to verify signature: failed to verify id token signature".into())
+        );
+        // Another issuer's token is not this authenticator's to judge.
+        let elsewhere = json!({"iss": "https://other.example.com", "aud": "my-client", "username": "jane", "exp": valid});
+        assert_eq!(
+            a.authenticate(&jwt::sign(&key, None, &elsewhere).unwrap(), now),
+            Outcome::NotMine
+        );
+    }
+
+    /// What the server refuses to start with (upstream's
+    /// `TestValidateAuthenticationConfiguration`, in part).
+    #[test]
+    fn configurations_the_server_refuses() {
+        use serde_json::json;
+        for (entry, want) in [
+            (
+                json!({"issuer": {"url": "http://x", "audiences": ["a"]}, "claimMappings": {"username": {"claim": "sub", "prefix": ""}}}),
+                "URL scheme must be https",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": []}, "claimMappings": {"username": {"claim": "sub", "prefix": ""}}}),
+                "at least one",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": ["a", "b"]}, "claimMappings": {"username": {"claim": "sub", "prefix": ""}}}),
+                "MatchAny",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": ["a"]}, "claimMappings": {"username": {"claim": "sub"}}}),
+                "prefix is required",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": ["a"]}, "claimMappings": {"username": {"claim": "sub", "expression": "claims.sub", "prefix": ""}}}),
+                "cannot both be set",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": ["a"]}, "claimMappings": {}}),
+                "claim or expression",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": ["a"]}, "claimMappings": {"username": {"claim": "sub", "prefix": ""}, "extra": [{"key": "Example.com/x", "valueExpression": "'v'"}]}}),
+                "lowercase",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": ["a"]}, "claimMappings": {"username": {"expression": "claims.("}}}),
+                "does not compile",
+            ),
+            (
+                json!({"issuer": {"url": "https://x", "audiences": ["a"]}, "claimMappings": {"username": {"expression": "url(claims.sub).getHost()"}}}),
+                "Kubernetes url",
+            ),
+        ] {
+            let err = JwtConfig::from_entry(0, &entry).unwrap_err().to_string();
+            assert!(err.contains(want), "{entry}: {err}");
+        }
+    }
 }
