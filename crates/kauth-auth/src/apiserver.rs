@@ -351,9 +351,7 @@ impl Oidc {
 /// (`apiserver.config.k8s.io/v1`).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct AuthenticationFile {
-    /// Each `jwt` entry: the issuer URL and its audiences.
-    pub jwt: Vec<(String, Vec<String>)>,
-    /// Each `jwt` entry in full, checked and its expressions compiled.
+    /// Each `jwt` entry, checked and its expressions compiled.
     #[serde(skip)]
     pub authenticators: Vec<JwtConfig>,
     /// `anonymous.enabled` and its path conditions, when the file sets it.
@@ -371,26 +369,6 @@ impl AuthenticationFile {
                 "not an AuthenticationConfiguration (kind)".into(),
             ));
         }
-        let strings = |v: &Value| -> Vec<String> {
-            v.as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let jwt = doc["jwt"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|j| {
-                (
-                    j["issuer"]["url"].as_str().unwrap_or_default().to_string(),
-                    strings(&j["issuer"]["audiences"]),
-                )
-            })
-            .collect();
         let authenticators = doc["jwt"]
             .as_array()
             .into_iter()
@@ -409,7 +387,6 @@ impl AuthenticationFile {
             (a["enabled"] == true, paths)
         });
         Ok(AuthenticationFile {
-            jwt,
             authenticators,
             anonymous,
         })
@@ -725,31 +702,20 @@ impl Settings {
             ));
         }
         if let Some(o) = &self.oidc {
-            let mut s = vec![
-                format!("issuer {}", o.issuer_url),
-                format!("client id {}", o.client_id),
-                format!("username claim {}", o.username_claim),
-            ];
-            if let Some(g) = &o.groups_claim {
-                s.push(format!("groups claim {g}"));
-            }
             authn.push(Step::new(
                 "oidc",
                 "OpenID Connect ID tokens (--oidc-* flags)",
-                s,
+                o.to_jwt().describe(),
             ));
         }
         if let Some(f) = &self.authentication_config {
             match &self.authentication_file {
                 Some(file) => {
-                    for (url, audiences) in &file.jwt {
+                    for a in &file.authenticators {
                         authn.push(Step::new(
                             "jwt",
                             "a JWT authenticator of the authentication configuration",
-                            vec![
-                                format!("issuer {url}"),
-                                format!("audiences {}", audiences.join(", ")),
-                            ],
+                            a.describe(),
                         ));
                     }
                 }

@@ -50,6 +50,10 @@ pub struct ServerConfig {
     /// The JWT authenticators (`AuthenticationConfiguration`'s `jwt`, or
     /// the `--oidc-*` flags), in the server's order.
     pub jwt: Vec<oidc::Authenticator>,
+    /// Whether these are all the token authenticators the server runs (its
+    /// configuration was read): a token none accepts is then a 401, not
+    /// possibly a static token kauth was not shown.
+    pub all_token_authenticators: bool,
 }
 
 /// One thing kauth checked or could not check.
@@ -252,10 +256,16 @@ fn by_token(
                     refusals.join("; ")
                 )));
             }
-            if server.token_file.is_some() || !server.jwt.is_empty() {
+            if server.token_file.is_some()
+                || !server.jwt.is_empty()
+                || server.all_token_authenticators
+            {
                 let mut not = Vec::new();
                 if server.token_file.is_some() {
                     not.push("not in the token file".to_string());
+                }
+                if server.token_file.is_none() && server.all_token_authenticators {
+                    not.push("the server has no token file".to_string());
                 }
                 if !server.jwt.is_empty() {
                     let issuers: Vec<&str> = server

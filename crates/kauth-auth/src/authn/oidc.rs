@@ -279,6 +279,65 @@ impl JwtConfig {
     }
 }
 
+impl Mapping {
+    fn describe(&self) -> Option<String> {
+        match (&self.claim, &self.expression, &self.prefix) {
+            (Some(c), _, Some(p)) if !p.is_empty() => Some(format!("claim {c} with prefix {p:?}")),
+            (Some(c), _, _) => Some(format!("claim {c}")),
+            (None, Some(e), _) => Some(format!("expression {}", e.source)),
+            (None, None, _) => None,
+        }
+    }
+}
+
+impl JwtConfig {
+    /// The settings `kauth auth chain` prints, one per line.
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = vec![format!("issuer {}", self.issuer)];
+        if let Some(d) = &self.discovery_url {
+            out.push(format!("discovery {d}"));
+        }
+        out.push(format!(
+            "audiences {}{}",
+            self.audiences.join(", "),
+            if self.audiences.len() > 1 {
+                " (MatchAny)"
+            } else {
+                ""
+            }
+        ));
+        for (what, m) in [
+            ("username", &self.username),
+            ("groups", &self.groups),
+            ("uid", &self.uid),
+        ] {
+            if let Some(d) = m.describe() {
+                out.push(format!("{what} from {d}"));
+            }
+        }
+        for (key, e) in &self.extra {
+            out.push(format!("extra {key} from expression {}", e.source));
+        }
+        for r in &self.claim_rules {
+            out.push(match r {
+                ClaimRule::Required { claim, value } => {
+                    format!("requires claim {claim} = {value:?}")
+                }
+                ClaimRule::Expression { expression, .. } => {
+                    format!("claim rule {}", expression.source)
+                }
+            });
+        }
+        for (e, _) in &self.user_rules {
+            out.push(format!("user rule {}", e.source));
+        }
+        if self.signing_algorithms != ALLOWED_ALGORITHMS {
+            out.push(format!("algorithms {}", self.signing_algorithms.join(", ")));
+        }
+        out
+    }
+}
+
 /// A key of the issuer's JWKS, with its `kid`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuerKey {
@@ -348,8 +407,7 @@ fn go_field_matches(key: &str, field: &str) -> bool {
 fn go_struct_field<'a>(claims: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
     claims
         .iter()
-        .filter(|(k, _)| go_field_matches(k, field))
-        .last()
+        .rfind(|(k, _)| go_field_matches(k, field))
         .map(|(_, v)| v)
 }
 

@@ -167,6 +167,7 @@ impl ServerArgs {
         };
         config.anonymous_disabled = !s.anonymous_auth;
         config.jwt = self.jwt_authenticators(&s)?;
+        config.all_token_authenticators = true;
         if s.bootstrap_token_auth && !self.objects.is_empty() {
             let objects = self.object_values()?;
             let tokens = kauth_auth::authn::bootstrap::BootstrapTokens::from_secrets(&objects)
