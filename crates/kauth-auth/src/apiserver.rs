@@ -23,6 +23,7 @@ use kauth_formats::yaml;
 use serde_json::Value;
 
 use crate::authn::oidc::{ClaimRule, JwtConfig, Mapping};
+use crate::cel::Expression;
 
 /// Why a configuration could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -393,6 +394,179 @@ impl AuthenticationFile {
     }
 }
 
+/// One authorizer of an `AuthorizationConfiguration`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ConfiguredAuthorizer {
+    /// `type`: one of [`MODES`].
+    pub kind: String,
+    pub name: String,
+    /// A webhook's settings.
+    #[serde(skip)]
+    pub webhook: Option<WebhookAuthorizer>,
+}
+
+/// A `Webhook` authorizer's settings that decide whether it is asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookAuthorizer {
+    /// `failurePolicy: Deny`: a match condition that fails to evaluate
+    /// denies; `NoOpinion` skips the webhook.
+    pub deny_on_error: bool,
+    /// `matchConditions`: CEL over `request` (a SubjectAccessReview spec);
+    /// the webhook is asked only when all are true.
+    pub match_conditions: Vec<Expression>,
+    /// `connectionInfo.kubeConfigFile`, when given.
+    pub kubeconfig: Option<String>,
+}
+
+/// What kauth reads of an `AuthorizationConfiguration` file
+/// (`apiserver.config.k8s.io/v1`), checked as the server checks it
+/// (`pkg/apis/apiserver/validation`: `ValidateAuthorizationConfiguration`).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct AuthorizationFile {
+    pub authorizers: Vec<ConfiguredAuthorizer>,
+}
+
+impl AuthorizationFile {
+    pub fn parse(text: &str) -> Result<AuthorizationFile, ConfigError> {
+        let doc = match yaml::parse(text).map_err(|e| ConfigError::Syntax(e.to_string()))? {
+            Some(node) => yaml::to_json(&node),
+            None => Value::Null,
+        };
+        if doc["kind"] != "AuthorizationConfiguration" {
+            return Err(ConfigError::Syntax(
+                "not an AuthorizationConfiguration (kind)".into(),
+            ));
+        }
+        let bad = |at: String, reason: &str| ConfigError::Syntax(format!("{at}: {reason}"));
+        let list = doc["authorizers"].as_array().cloned().unwrap_or_default();
+        if list.is_empty() {
+            return Err(bad(
+                "authorizers".into(),
+                "Required value: at least one authorizer",
+            ));
+        }
+        let mut authorizers: Vec<ConfiguredAuthorizer> = Vec::new();
+        for (i, a) in list.iter().enumerate() {
+            let at = |f: &str| format!("authorizers[{i}].{f}");
+            let kind = a["type"].as_str().unwrap_or_default().to_string();
+            if !MODES.contains(&kind.as_str()) {
+                return Err(bad(
+                    at("type"),
+                    &format!(
+                        "Unsupported value: {kind:?}: supported values: {}",
+                        MODES.join(", ")
+                    ),
+                ));
+            }
+            if kind != "Webhook" && authorizers.iter().any(|b| b.kind == kind) {
+                return Err(bad(at("type"), &format!("Duplicate value: {kind:?}")));
+            }
+            let name = a["name"].as_str().unwrap_or_default().to_string();
+            let dns_label = !name.is_empty()
+                && name.len() <= 63
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !name.starts_with('-')
+                && !name.ends_with('-');
+            if !dns_label {
+                return Err(bad(
+                    at("name"),
+                    &format!("Invalid value: {name:?}: must be a DNS-1123 label"),
+                ));
+            }
+            if authorizers.iter().any(|b| b.name == name) {
+                return Err(bad(at("name"), &format!("Duplicate value: {name:?}")));
+            }
+            let w = &a["webhook"];
+            let webhook = match (kind.as_str(), w.is_object()) {
+                ("Webhook", false) => {
+                    return Err(bad(at("webhook"), "Required value"));
+                }
+                ("Webhook", true) => {
+                    let deny_on_error = match w["failurePolicy"].as_str() {
+                        Some("Deny") => true,
+                        Some("NoOpinion") => false,
+                        other => {
+                            return Err(bad(
+                                at("webhook.failurePolicy"),
+                                &format!(
+                                    "Unsupported value: {:?}: supported values: \"NoOpinion\", \"Deny\"",
+                                    other.unwrap_or("")
+                                ),
+                            ));
+                        }
+                    };
+                    let mut match_conditions = Vec::new();
+                    for (j, c) in w["matchConditions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                    {
+                        let source = c["expression"].as_str().unwrap_or_default();
+                        let e = crate::cel::compile(source).map_err(|e| {
+                            bad(
+                                at(&format!("webhook.matchConditions[{j}].expression")),
+                                &e.to_string(),
+                            )
+                        })?;
+                        match_conditions.push(e);
+                    }
+                    let connection = &w["connectionInfo"];
+                    match connection["type"].as_str() {
+                        Some("InClusterConfig") => {}
+                        Some("KubeConfigFile") => match connection["kubeConfigFile"].as_str() {
+                            Some(p) if p.starts_with('/') => {}
+                            Some(_) => {
+                                return Err(bad(
+                                    at("webhook.connectionInfo.kubeConfigFile"),
+                                    "Invalid value: must be an absolute path",
+                                ));
+                            }
+                            None => {
+                                return Err(bad(
+                                    at("webhook.connectionInfo.kubeConfigFile"),
+                                    "Required value",
+                                ));
+                            }
+                        },
+                        other => {
+                            return Err(bad(
+                                at("webhook.connectionInfo.type"),
+                                &format!(
+                                    "Unsupported value: {:?}: supported values: \"InClusterConfig\", \"KubeConfigFile\"",
+                                    other.unwrap_or("")
+                                ),
+                            ));
+                        }
+                    }
+                    Some(WebhookAuthorizer {
+                        deny_on_error,
+                        match_conditions,
+                        kubeconfig: w["connectionInfo"]["kubeConfigFile"]
+                            .as_str()
+                            .map(str::to_string),
+                    })
+                }
+                (_, true) => {
+                    return Err(bad(
+                        at("webhook"),
+                        "Invalid value: non-null webhook config is only allowed for the Webhook type",
+                    ));
+                }
+                (_, false) => None,
+            };
+            authorizers.push(ConfiguredAuthorizer {
+                kind,
+                name,
+                webhook,
+            });
+        }
+        Ok(AuthorizationFile { authorizers })
+    }
+}
+
 /// Everything the server's flags say about authentication and
 /// authorization, file paths as host paths.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -416,6 +590,8 @@ pub struct Settings {
     pub anonymous_flag_set: bool,
     pub authorization_modes: Vec<String>,
     pub authorization_config: Option<String>,
+    /// What `authorization_config` holds, once read (by the caller).
+    pub authorization_file: Option<AuthorizationFile>,
     pub authorization_policy_file: Option<String>,
     pub authorization_webhook_config: Option<String>,
 }
@@ -540,6 +716,7 @@ impl Settings {
             anonymous_flag_set: flags.get("anonymous-auth").is_some(),
             authorization_modes,
             authorization_config,
+            authorization_file: None,
             authorization_policy_file: file("authorization-policy-file"),
             authorization_webhook_config: file("authorization-webhook-config-file"),
         };
@@ -581,6 +758,14 @@ impl Settings {
         }
         self.authentication_file = Some(file);
         Ok(self)
+    }
+
+    /// Takes in the authorization file's content: its authorizers become
+    /// the modes, in its order.
+    pub fn with_authorization_file(mut self, file: AuthorizationFile) -> Settings {
+        self.authorization_modes = file.authorizers.iter().map(|a| a.kind.clone()).collect();
+        self.authorization_file = Some(file);
+        self
     }
 
     /// Whether a request with no credential to `path` (query included or
@@ -756,8 +941,21 @@ impl Settings {
             "every request from a member of system:masters is allowed",
             vec![],
         )];
-        for mode in &self.authorization_modes {
-            authz.push(match mode.as_str() {
+        let configured: Vec<(String, Option<&ConfiguredAuthorizer>)> =
+            match &self.authorization_file {
+                Some(f) => f
+                    .authorizers
+                    .iter()
+                    .map(|a| (a.kind.clone(), Some(a)))
+                    .collect(),
+                None => self
+                    .authorization_modes
+                    .iter()
+                    .map(|m| (m.clone(), None))
+                    .collect(),
+            };
+        for (mode, entry) in configured {
+            let mut step = match mode.as_str() {
                 "AlwaysAllow" => Step::new("AlwaysAllow", "allows every request", vec![]),
                 "AlwaysDeny" => Step::new("AlwaysDeny", "denies every request", vec![]),
                 "Node" => Step::new(
@@ -776,14 +974,23 @@ impl Settings {
                     "a remote SubjectAccessReview service: its answers cannot be known offline",
                     self.authorization_webhook_config.iter().cloned().collect(),
                 ),
-            });
-        }
-        if let Some(f) = &self.authorization_config {
-            authz.push(Step::new(
-                "authorization-config",
-                "the authorizers AuthorizationConfiguration lists, in its order",
-                vec![f.clone()],
-            ));
+            };
+            if let Some(a) = entry {
+                step.settings.insert(0, format!("name {}", a.name));
+                if let Some(w) = &a.webhook {
+                    if let Some(k) = &w.kubeconfig {
+                        step.settings.push(k.clone());
+                    }
+                    step.settings.push(format!(
+                        "failure policy {}",
+                        if w.deny_on_error { "Deny" } else { "NoOpinion" }
+                    ));
+                    for c in &w.match_conditions {
+                        step.settings.push(format!("asked only if {}", c.source));
+                    }
+                }
+            }
+            authz.push(step);
         }
         Chain {
             authentication: authn,
@@ -972,5 +1179,58 @@ mod tests {
             names(&chain.authorization),
             ["system:masters", "Node", "RBAC"]
         );
+    }
+
+    /// What the server refuses in an `AuthorizationConfiguration`
+    /// (upstream's `TestValidateAuthorizationConfiguration`, in part).
+    #[test]
+    fn authorization_files_the_server_refuses() {
+        let head = "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\n";
+        for (body, want) in [
+            ("authorizers: []\n", "at least one authorizer"),
+            (
+                "authorizers:\n- type: Foo\n  name: foo\n",
+                "Unsupported value: \"Foo\"",
+            ),
+            (
+                "authorizers:\n- type: RBAC\n  name: a\n- type: RBAC\n  name: b\n",
+                "Duplicate value: \"RBAC\"",
+            ),
+            (
+                "authorizers:\n- type: RBAC\n  name: x\n- type: Node\n  name: x\n",
+                "Duplicate value: \"x\"",
+            ),
+            (
+                "authorizers:\n- type: RBAC\n  name: Not_A_Label\n",
+                "DNS-1123",
+            ),
+            (
+                "authorizers:\n- type: Webhook\n  name: w\n",
+                "webhook: Required value",
+            ),
+            (
+                "authorizers:\n- type: Webhook\n  name: w\n  webhook:\n    timeout: 3s\n",
+                "failurePolicy: Unsupported value",
+            ),
+            (
+                "authorizers:\n- type: RBAC\n  name: r\n  webhook:\n    failurePolicy: Deny\n",
+                "only allowed for the Webhook type",
+            ),
+            (
+                "authorizers:\n- type: Webhook\n  name: w\n  webhook:\n    failurePolicy: Deny\n    matchConditions:\n    - expression: 'request.('\n",
+                "matchConditions[0].expression",
+            ),
+        ] {
+            let err = AuthorizationFile::parse(&format!("{head}{body}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(want), "{body}: {err}");
+        }
+        let ok = AuthorizationFile::parse(&format!(
+            "{head}authorizers:\n- type: Webhook\n  name: w\n  webhook:\n    failurePolicy: NoOpinion\n    connectionInfo:\n      type: InClusterConfig\n- type: Webhook\n  name: w2\n  webhook:\n    failurePolicy: Deny\n    connectionInfo:\n      type: InClusterConfig\n- type: RBAC\n  name: rbac\n"
+        ))
+        .unwrap();
+        let kinds: Vec<&str> = ok.authorizers.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds, ["Webhook", "Webhook", "RBAC"]);
     }
 }

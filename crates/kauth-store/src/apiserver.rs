@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use kauth_auth::apiserver::{self, AuthenticationFile, ConfigError, Flags, PathMap, Settings};
+use kauth_auth::apiserver::{
+    self, AuthenticationFile, AuthorizationFile, ConfigError, Flags, PathMap, Settings,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiServerError {
@@ -70,6 +72,15 @@ fn settings(
                 path: path.to_string(),
             });
         }
+    }
+    let mut settings = settings;
+    if let Some(path) = settings.authorization_config.clone() {
+        let text = read_small(&path)?;
+        let parsed = AuthorizationFile::parse(&text).map_err(|source| ApiServerError::Config {
+            file: path.clone(),
+            source,
+        })?;
+        settings = settings.with_authorization_file(parsed);
     }
     let Some(path) = settings.authentication_config.clone() else {
         return Ok(settings);

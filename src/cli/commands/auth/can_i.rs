@@ -219,7 +219,7 @@ fn decided_elsewhere(
         None if authz::is_node_identity(&a.user) => Say::Undecided,
         None => Say::NoOpinion(String::new()),
     };
-    let chain = chain::for_modes(modes, policy, |mode| match mode {
+    let other = |mode: &str| match mode {
         "Node" => Some(Authorizer::Other {
             name: "Node",
             decide: &decide_node,
@@ -229,7 +229,11 @@ fn decided_elsewhere(
             decide: &decide_abac,
         }),
         _ => None,
-    });
+    };
+    let chain = match &settings.authorization_file {
+        Some(file) => chain::for_file(file, policy, other),
+        None => chain::for_modes(modes, policy, other),
+    };
     let answer = chain::authorize(&chain, attrs);
     Ok(match &answer {
         Answer::Decided {
@@ -282,8 +286,13 @@ fn answer_of_chain(answer: Answer, args: &CanIArgs, attrs: &Attributes) -> CliRe
             }
             Err(CliError::new("").code(EXIT_NO).bare_quiet())
         }
-        Answer::Unknown { by, .. } => Err(CliError::new(format!(
-            "kauth cannot tell offline: the server's {by} authorizer decides this request before the authorizers kauth models"
+        Answer::Unknown { by, name, .. } => Err(CliError::new(format!(
+            "kauth cannot tell offline: the server's {by} authorizer{} decides this request before the authorizers kauth models",
+            if name.is_empty() {
+                String::new()
+            } else {
+                format!(" {name:?} (its match conditions let the request through)")
+            }
         ))),
     }
 }

@@ -87,6 +87,9 @@ pub fn render(chain: &Chain) -> String {
             let note = match s.name.as_str() {
                 "bootstrap-token" => "  [with the Secrets given by --objects]",
                 "Node" => "  [with the objects given by --objects]",
+                "Webhook" if s.settings.iter().any(|x| x.starts_with("asked only if ")) => {
+                    "  [its match conditions are decided; its answer cannot be]"
+                }
                 name if modelled.contains(&name) => "",
                 _ => "  [named only: kauth does not decide with it yet]",
             };
