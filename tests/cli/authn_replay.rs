@@ -16,7 +16,7 @@ use kauth_auth::authn::bootstrap::BootstrapTokens;
 use kauth_auth::authn::jwt::PublicKey;
 use kauth_auth::authn::request_header::{self, Headers, Outcome, RequestHeader};
 use kauth_auth::authn::token_file::TokenFile;
-use kauth_auth::authn::{service_account, x509};
+use kauth_auth::authn::{self, service_account, x509};
 use kauth_auth::authz::rbac::{Attributes, Policy};
 use kauth_auth::{authz, request_info};
 use kauth_pki::cert;
@@ -69,6 +69,40 @@ impl Flags {
     fn file(&self, name: &str) -> Option<Vec<u8>> {
         let path = self.get(name)?.strip_prefix("$STATE/").unwrap();
         Some(std::fs::read(self.dir.join("config/files").join(path)).unwrap())
+    }
+}
+
+/// The same configuration as kauth's own chain takes it
+/// ([`authn::authenticate_request`]).
+fn server_config(flags: &Flags, objects: &[Value]) -> authn::ServerConfig {
+    let chain = Chain::new(flags, objects);
+    authn::ServerConfig {
+        client_ca: Some(
+            cert::certificates_from_pem(&flags.file("client-ca-file").unwrap()).unwrap(),
+        ),
+        token_file: Some(chain.tokens),
+        service_accounts: chain.service_accounts,
+        bootstrap: chain.bootstrap,
+        request_header: chain.request_header,
+        all_token_authenticators: true,
+        ..authn::ServerConfig::default()
+    }
+}
+
+/// The credential a request carries as kauth's chain takes it: the client
+/// certificate, and the token of the first `Authorization` header when it
+/// is a bearer one (what follows `Bearer `, as the server splits it).
+fn credential(chain: &[Vec<u8>], headers: &Headers) -> authn::Credential {
+    let value = headers.get("Authorization").trim();
+    let token = value
+        .get(..7)
+        .filter(|p| p.eq_ignore_ascii_case("bearer "))
+        .map(|_| value[7..].to_string());
+    match (chain.is_empty(), token) {
+        (false, Some(t)) => authn::Credential::CertificateAndToken(chain.to_vec(), t),
+        (false, None) => authn::Credential::Certificate(chain.to_vec()),
+        (true, Some(t)) => authn::Credential::Token(t),
+        (true, None) => authn::Credential::None,
     }
 }
 
@@ -248,6 +282,7 @@ fn replay(scenario: &str) -> (usize, Vec<String>) {
     let flags = Flags::read(scenario);
     let objects = objects(scenario);
     let chain = Chain::new(&flags, &objects);
+    let server = server_config(&flags, &objects);
     let policy = policy(&objects);
     let text = std::fs::read_to_string(scenario_dir(scenario).join("cases.jsonl")).unwrap();
     let mut failures = Vec::new();
@@ -283,6 +318,27 @@ fn replay(scenario: &str) -> (usize, Vec<String>) {
         let secs = case["request_time_unix"].as_f64().unwrap();
         let now = OffsetDateTime::from_unix_timestamp_nanos((secs * 1e9) as i128).unwrap();
         let status = case["status"].as_u64().unwrap();
+        // kauth's chain, as `whoami` and `request` use it.
+        let parsed = Headers::read(&headers).unwrap();
+        let verdict =
+            authn::authenticate_request(&credential(&chain_der, &parsed), &parsed, &server, now);
+        match (&verdict, status) {
+            (authn::Verdict::Unauthorized { .. }, 401) => {}
+            (authn::Verdict::Unauthorized { reasons }, _) => failures.push(format!(
+                "{id}: the server said {status}, kauth's chain 401 {reasons:?}"
+            )),
+            (v, 401) => failures.push(format!("{id}: the server said 401, kauth's chain {v:?}")),
+            (v, _) if !case["userInfo"].is_null() => {
+                let got = v.user().map(|u| serde_json::to_value(u).unwrap());
+                if got.as_ref() != Some(&case["userInfo"]) {
+                    failures.push(format!(
+                        "{id}: kauth's chain gives {got:?}, the server {}",
+                        case["userInfo"]
+                    ));
+                }
+            }
+            _ => {}
+        }
         let user = match chain.authenticate(&headers, &chain_der, now) {
             Authn::Unauthorized(reasons) => {
                 if status != 401 {

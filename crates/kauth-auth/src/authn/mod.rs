@@ -54,6 +54,8 @@ pub struct ServerConfig {
     /// configuration was read): a token none accepts is then a 401, not
     /// possibly a static token kauth was not shown.
     pub all_token_authenticators: bool,
+    /// `--requestheader-*`: the front proxy, asked first.
+    pub request_header: Option<request_header::RequestHeader>,
 }
 
 /// One thing kauth checked or could not check.
@@ -285,6 +287,53 @@ fn by_token(
                 )))
             }
         }
+    }
+}
+
+/// The user kube-apiserver gives a request presenting `credential` with
+/// the front-proxy headers `headers`, at `now`: the request-header
+/// authenticator first (on the request's client certificate), then
+/// [`authenticate`]. Without `--requestheader-*` the headers are ordinary
+/// headers and change nothing.
+pub fn authenticate_request(
+    credential: &Credential,
+    headers: &request_header::Headers,
+    server: &ServerConfig,
+    now: OffsetDateTime,
+) -> Verdict {
+    let chain = match credential {
+        Credential::Certificate(c) | Credential::CertificateAndToken(c, _) => c.as_slice(),
+        _ => &[],
+    };
+    let mut failure = None;
+    if let Some(rh) = &server.request_header {
+        match rh.authenticate(headers, chain, now) {
+            request_header::Outcome::Authenticated(user) => {
+                let proxy = chain
+                    .first()
+                    .and_then(|d| x509::Cert::from_der(d).ok())
+                    .map(|c| c.subject.common_name)
+                    .unwrap_or_default();
+                return Verdict::Authenticated {
+                    user: user.with_authenticated_group(),
+                    method: format!(
+                        "request-header: the headers of the front proxy {proxy:?}, whose certificate chains to --requestheader-client-ca-file"
+                    ),
+                    checks: Vec::new(),
+                };
+            }
+            request_header::Outcome::Failed(f) => failure = Some(f.to_string()),
+            request_header::Outcome::NoCertificate | request_header::Outcome::NoUsername { .. } => {
+            }
+        }
+    }
+    match (authenticate(credential, server, now), failure) {
+        (Verdict::Unauthorized { mut reasons }, Some(f)) => {
+            reasons.insert(0, f);
+            Verdict::Unauthorized { reasons }
+        }
+        (Verdict::Anonymous { .. }, Some(f)) => Verdict::Unauthorized { reasons: vec![f] },
+        (verdict, _) => verdict,
     }
 }
 
