@@ -41,6 +41,73 @@ pub struct CredentialFlags {
     pub token: Option<String>,
 }
 
+/// A request as a front proxy (an aggregation layer, an authenticating
+/// ingress) sends it: the proxy's client certificate, and the user it
+/// vouches for in `X-Remote-*` headers, which kube-apiserver believes when
+/// the certificate chains to its `--requestheader-client-ca-file`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FrontProxyArgs {
+    /// The front proxy's client certificate (signed by the server's --requestheader-client-ca-file)
+    #[arg(long = "proxy-cert", value_name = "FILE", conflicts_with = "cert")]
+    pub proxy_cert: Option<String>,
+    /// The front proxy's private key
+    #[arg(long = "proxy-key", value_name = "FILE", requires = "proxy_cert")]
+    pub proxy_key: Option<String>,
+    /// The user the proxy vouches for (X-Remote-User)
+    #[arg(long = "remote-user", value_name = "USER", requires = "proxy_cert")]
+    pub remote_user: Option<String>,
+    /// A group of that user (X-Remote-Group; repeatable)
+    #[arg(long = "remote-group", value_name = "GROUP", requires = "remote_user")]
+    pub remote_groups: Vec<String>,
+    /// The user's UID (X-Remote-Uid)
+    #[arg(long = "remote-uid", value_name = "UID", requires = "remote_user")]
+    pub remote_uid: Option<String>,
+    /// An extra value of that user, KEY=VALUE (X-Remote-Extra-KEY; repeatable)
+    #[arg(
+        long = "remote-extra",
+        value_name = "KEY=VALUE",
+        requires = "remote_user"
+    )]
+    pub remote_extra: Vec<String>,
+}
+
+impl FrontProxyArgs {
+    pub fn given(&self) -> bool {
+        self.proxy_cert.is_some()
+    }
+
+    /// The header lines the proxy sends, with the server's header names.
+    pub fn headers(
+        &self,
+        names: &kauth_auth::authn::request_header::ProxyHeaderNames,
+    ) -> Result<Vec<(String, String)>, CliError> {
+        let Some(username) = &self.remote_user else {
+            return Ok(Vec::new());
+        };
+        let mut user = kauth_auth::UserInfo {
+            username: username.clone(),
+            uid: self.remote_uid.clone().unwrap_or_default(),
+            groups: self.remote_groups.clone(),
+            ..Default::default()
+        };
+        for e in &self.remote_extra {
+            let (k, v) = e
+                .split_once('=')
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| {
+                    CliError::new(format!("--remote-extra {e:?}: expected KEY=VALUE"))
+                })?;
+            user.extra
+                .entry(k.to_string())
+                .or_default()
+                .push(v.to_string());
+        }
+        Ok(kauth_auth::authn::request_header::proxy_headers(
+            names, &user,
+        ))
+    }
+}
+
 /// Which server, how to trust it, as whom to act, how long to wait.
 #[derive(Debug, Args, Clone, Default)]
 pub struct TargetArgs {

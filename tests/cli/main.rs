@@ -18,6 +18,7 @@ mod corpus;
 mod csr;
 mod csv_go;
 mod docs_examples;
+mod front_proxy;
 mod hostile_files;
 mod hostile_http;
 mod import_export;

@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 use clap::Args;
 use serde_json::Value;
 
-use crate::cli::connection::{ConnectionArgs, connect, send};
+use crate::cli::connection::{ConnectionArgs, FrontProxyArgs, connect, send};
 use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
 use kauth_auth::authn::{self, Verdict};
@@ -32,6 +32,8 @@ pub struct RequestArgs {
     pub include: bool,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub proxy: FrontProxyArgs,
     /// Talk to a kubelet (HOST, HOST:PORT, an IPv6 address or [IPV6]:PORT; port 10250 by default)
     #[arg(long, value_name = "HOST")]
     pub kubelet: Option<String>,
@@ -85,6 +87,27 @@ pub fn run(args: RequestArgs, global: &GlobalArgs) -> CliResult {
         headers.push(("Content-Type".into(), ct.into()));
     }
     let mut connection = args.connection.clone();
+    if let Some(cert) = &args.proxy.proxy_cert {
+        // The proxy's certificate is the request's only credential.
+        connection.credential = crate::cli::connection::CredentialFlags {
+            cert: Some(cert.clone()),
+            key: Some(
+                args.proxy
+                    .proxy_key
+                    .clone()
+                    .ok_or_else(|| CliError::new("--proxy-cert needs --proxy-key to connect"))?,
+            ),
+            token: None,
+        };
+        // A header given with -H wins over the one the flags make.
+        let given = headers.clone();
+        let names = kauth_auth::authn::request_header::ProxyHeaderNames::default();
+        for (k, v) in args.proxy.headers(&names)? {
+            if !has(&k, &given) {
+                headers.push((k, v));
+            }
+        }
+    }
     if let Some(k) = &args.kubelet {
         let host = kauth_auth::kubelet::authority(k)
             .map_err(|e| CliError::new(format!("--kubelet: {e}")))?;

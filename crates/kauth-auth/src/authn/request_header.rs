@@ -416,6 +416,70 @@ impl RequestHeader {
     }
 }
 
+/// The header names a front proxy uses: the first of each flag, or the
+/// standard `X-Remote-*` names kube-apiserver's front proxy sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProxyHeaderNames {
+    pub user: String,
+    pub uid: String,
+    pub group: String,
+    pub extra_prefix: String,
+}
+
+impl ProxyHeaderNames {
+    pub fn from_flags(user: &[String], uid: &[String], group: &[String], extra: &[String]) -> Self {
+        let first = |l: &[String], d: &str| l.first().cloned().unwrap_or_else(|| d.to_string());
+        ProxyHeaderNames {
+            user: first(user, "X-Remote-User"),
+            uid: first(uid, "X-Remote-Uid"),
+            group: first(group, "X-Remote-Group"),
+            extra_prefix: first(extra, "X-Remote-Extra-"),
+        }
+    }
+}
+
+impl Default for ProxyHeaderNames {
+    fn default() -> Self {
+        ProxyHeaderNames::from_flags(&[], &[], &[], &[])
+    }
+}
+
+/// An extra key as a header name's tail: the server lower-cases it, then
+/// percent-decodes it, so every byte that is not a lower-case token
+/// character is escaped (an upper-case letter survives as `%41`).
+pub fn escape_extra_key(key: &str) -> String {
+    let mut out = String::new();
+    for b in key.bytes() {
+        if token_byte(b) && !b.is_ascii_uppercase() && b != b'%' {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The header lines a front proxy sends for `user` (a group header per
+/// group, an extra header per value).
+pub fn proxy_headers(names: &ProxyHeaderNames, user: &UserInfo) -> Vec<(String, String)> {
+    let mut out = vec![(names.user.clone(), user.username.clone())];
+    if !user.uid.is_empty() {
+        out.push((names.uid.clone(), user.uid.clone()));
+    }
+    for g in &user.groups {
+        out.push((names.group.clone(), g.clone()));
+    }
+    for (k, values) in &user.extra {
+        for v in values {
+            out.push((
+                format!("{}{}", names.extra_prefix, escape_extra_key(k)),
+                v.clone(),
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1011,5 +1075,48 @@ mod tests {
                 .username,
             "p"
         );
+    }
+
+    /// What a proxy sends for a user is read back as that user, extra keys
+    /// with capitals, slashes and spaces included.
+    #[test]
+    fn proxy_headers_read_back_as_the_user_sent() {
+        let mut user = UserInfo {
+            username: "bob".into(),
+            uid: "u-1".into(),
+            groups: vec!["dev, ops".into(), "qa".into()],
+            ..UserInfo::default()
+        };
+        user.extra.insert(
+            "Example.com/Team Name".into(),
+            vec!["a".into(), "b c".into()],
+        );
+        user.extra.insert("scopes%".into(), vec!["x".into()]);
+        for names in [
+            ProxyHeaderNames::default(),
+            ProxyHeaderNames::from_flags(
+                &["X-User".into()],
+                &["X-Id".into()],
+                &["X-Groups".into()],
+                &["X-Extra-".into()],
+            ),
+        ] {
+            let h = handler(
+                &[names.user.as_str()],
+                &[names.group.as_str()],
+                &[names.extra_prefix.as_str()],
+            );
+            let mut h = h;
+            h.uid_headers = vec![names.uid.clone()];
+            let sent = proxy_headers(&names, &user);
+            let pairs: Vec<(&str, &str)> =
+                sent.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            assert_eq!(
+                h.user_from_headers(&headers(&pairs)),
+                Some(user.clone()),
+                "{sent:?}"
+            );
+        }
+        assert_eq!(escape_extra_key("Acme/x"), "%41cme%2Fx");
     }
 }

@@ -19,6 +19,7 @@ pub struct ChainArgs {
 /// The authenticators kauth models; the others are named only.
 /// (`bootstrap-token` needs the Secrets, given with `--objects`.)
 pub const MODELLED_AUTHN: &[&str] = &[
+    "request-header",
     "x509",
     "token-file",
     "service-account",

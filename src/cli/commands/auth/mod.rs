@@ -168,6 +168,20 @@ impl ServerArgs {
         config.anonymous_disabled = !s.anonymous_auth;
         config.jwt = self.jwt_authenticators(&s)?;
         config.all_token_authenticators = true;
+        if let Some(rh) = &s.request_header {
+            let flags = kauth_auth::authn::request_header::Flags {
+                client_ca: pki_io::read_certs(&rh.client_ca_file)?,
+                allowed_names: rh.allowed_names.clone(),
+                username_headers: rh.username_headers.clone(),
+                uid_headers: rh.uid_headers.clone(),
+                group_headers: rh.group_headers.clone(),
+                extra_headers_prefix: rh.extra_headers_prefix.clone(),
+            };
+            config.request_header = Some(
+                kauth_auth::authn::request_header::RequestHeader::new(&flags)
+                    .map_err(|e| CliError::from_error(&e))?,
+            );
+        }
         if s.bootstrap_token_auth && !self.objects.is_empty() {
             let objects = self.object_values()?;
             let tokens = kauth_auth::authn::bootstrap::BootstrapTokens::from_secrets(&objects)
@@ -245,6 +259,25 @@ impl ServerArgs {
         config.service_accounts.issuers = self.issuers.clone();
         config.service_accounts.api_audiences = self.api_audiences.clone();
         Ok(config)
+    }
+
+    /// The header names the server's front proxy uses (`X-Remote-*`
+    /// without `--apiserver`).
+    pub fn proxy_header_names(
+        &self,
+    ) -> Result<kauth_auth::authn::request_header::ProxyHeaderNames, CliError> {
+        use kauth_auth::authn::request_header::ProxyHeaderNames;
+        Ok(
+            match self.apiserver.settings()?.and_then(|s| s.request_header) {
+                Some(rh) => ProxyHeaderNames::from_flags(
+                    &rh.username_headers,
+                    &rh.uid_headers,
+                    &rh.group_headers,
+                    &rh.extra_headers_prefix,
+                ),
+                None => ProxyHeaderNames::default(),
+            },
+        )
     }
 
     /// The text of every `--objects` file.
@@ -340,7 +373,20 @@ fn anonymous_paths(settings: &Settings) -> String {
 /// token the modelled authenticators refuse is undecided when the server
 /// also runs token authenticators kauth does not model.
 pub fn authenticate(cred: &Credential, server: &ServerArgs) -> Result<Verdict, CliError> {
-    let verdict = authn::authenticate(cred, &server.server_config()?, server.now());
+    authenticate_request(cred, &[], server)
+}
+
+/// [`authenticate`], for a request that also carries `headers` (a front
+/// proxy's).
+pub fn authenticate_request(
+    cred: &Credential,
+    headers: &[(String, String)],
+    server: &ServerArgs,
+) -> Result<Verdict, CliError> {
+    let headers = kauth_auth::authn::request_header::Headers::read(headers)
+        .map_err(|e| CliError::new(format!("the proxy's headers: {e}")))?;
+    let verdict =
+        authn::authenticate_request(cred, &headers, &server.server_config()?, server.now());
     let Some(settings) = server.apiserver.settings()? else {
         return Ok(verdict);
     };

@@ -5,11 +5,11 @@ use clap::Args;
 use serde_json::json;
 
 use super::ServerArgs;
-use crate::cli::connection::{ConnectionArgs, api_error, connect};
+use crate::cli::connection::{ConnectionArgs, FrontProxyArgs, api_error, connect};
 use crate::cli::output::{TabWriter, describe_user};
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
 use kauth_auth::UserInfo;
-use kauth_auth::authn::{Check, Verdict};
+use kauth_auth::authn::{Check, Credential, Verdict};
 use kauth_formats::time::rfc3339;
 
 #[derive(Debug, Args)]
@@ -21,6 +21,8 @@ pub struct WhoamiArgs {
     pub connection: ConnectionArgs,
     #[command(flatten)]
     pub server: ServerArgs,
+    #[command(flatten)]
+    pub proxy: FrontProxyArgs,
     /// Output format: table, json or yaml
     #[arg(short = 'o', long = "output", default_value = "table", add = crate::cli::complete::values(&["table", "json", "yaml"]))]
     pub output: String,
@@ -60,11 +62,31 @@ pub fn run(args: WhoamiArgs, global: &GlobalArgs) -> CliResult {
             args.output
         )));
     }
+    if !args.offline && args.proxy.given() {
+        return Err(CliError::new(
+            "--proxy-cert: whoami asks the server with the kubeconfig's credential; a front proxy's request is judged with --offline",
+        )
+        .hint("to ask the server as the proxy: kauth request POST /apis/authentication.k8s.io/v1/selfsubjectreviews -d '{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}' --proxy-cert PROXY.crt --proxy-key PROXY.key --remote-user USER"));
+    }
     if !args.offline {
         return online(&args, global);
     }
-    let (credential, source) = super::credential(&args.connection, global)?;
-    let verdict = super::authenticate(&credential, &args.server)?;
+    let (credential, source, headers) = match &args.proxy.proxy_cert {
+        Some(cert) => {
+            let chain = crate::cli::pki_io::read_certs(cert)?;
+            let headers = args.proxy.headers(&args.server.proxy_header_names()?)?;
+            let credential = match args.connection.read_token()? {
+                Some(t) => Credential::CertificateAndToken(chain, t),
+                None => Credential::Certificate(chain),
+            };
+            (credential, format!("the front proxy {cert}"), headers)
+        }
+        None => {
+            let (c, s) = super::credential(&args.connection, global)?;
+            (c, s, Vec::new())
+        }
+    };
+    let verdict = super::authenticate_request(&credential, &headers, &args.server)?;
     let now = args.server.now();
     match &verdict {
         Verdict::Authenticated {
