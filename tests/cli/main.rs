@@ -22,6 +22,7 @@ mod front_proxy;
 mod hostile_files;
 mod hostile_http;
 mod import_export;
+mod jwt_claims_go;
 mod jwt_replay;
 mod kubectl_parity;
 mod no_panics;

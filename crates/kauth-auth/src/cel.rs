@@ -243,7 +243,10 @@ pub fn compile(source: &str) -> Result<Expression, CelError> {
             library: "sets".to_string(),
         });
     }
-    for function in references.functions() {
+    // In name order: the set the parser gives has none.
+    let mut functions = references.functions();
+    functions.sort_unstable();
+    for function in functions {
         if SUPPORTED.contains(&function) {
             continue;
         }

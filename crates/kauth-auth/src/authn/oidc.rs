@@ -411,6 +411,35 @@ fn go_struct_field<'a>(claims: &'a Map<String, Value>, field: &str) -> Option<&'
         .map(|(_, v)| v)
 }
 
+/// Go's decoding of struct field `field` from an object's entries, in
+/// order and duplicates kept: every key matching it is decoded into it, a
+/// type error in any fails the whole decode, and the last one stays
+/// (`decode` gives `None` for a value that leaves the field as it was, as
+/// `null` leaves a string). `Ok(None)` when nothing was set.
+fn go_decode_field<T>(
+    entries: &[(String, Value)],
+    field: &str,
+    decode: impl Fn(&Value) -> Result<Option<T>, String>,
+) -> Result<Option<T>, String> {
+    let mut out = None;
+    for (k, v) in entries {
+        if go_field_matches(k, field)
+            && let Some(value) = decode(v)?
+        {
+            out = Some(value);
+        }
+    }
+    Ok(out)
+}
+
+/// A string field: `null` leaves it as it was.
+fn go_string_field(v: &Value) -> Result<Option<String>, String> {
+    match v {
+        Value::Null => Ok(None),
+        v => go_string(v).map(Some),
+    }
+}
+
 /// Go's name for a JSON value's type in an unmarshal error.
 fn json_kind(v: &Value) -> &'static str {
     match v {
@@ -437,23 +466,33 @@ fn go_string(v: &Value) -> Result<String, String> {
 
 /// go-oidc's `jsonTime`: a number (or numeric string), fractions cut.
 /// `Ok(None)` for a field that is absent.
-fn go_time_claim(v: Option<&Value>) -> Result<Option<OffsetDateTime>, String> {
+fn go_time_claim(v: Option<&Value>) -> Result<Option<i64>, String> {
+    // `int64(f)` on amd64: out of range (or NaN) is the smallest int64.
+    let truncate = |f: f64| {
+        if f.is_finite() && (-(2f64.powi(63))..2f64.powi(63)).contains(&f) {
+            f as i64
+        } else {
+            i64::MIN
+        }
+    };
+    let out_of_range = |s: &str| format!("strconv.ParseFloat: parsing {s:?}: value out of range");
     let secs = match v {
         None => return Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().map(|f| f as i64))
-            .unwrap_or(i64::MAX),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(i) => i,
+            None => truncate(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Some(Value::String(s)) if !is_go_number(s) => {
+            return Err(format!(
+                "json: invalid number literal, trying to unmarshal {:?} into Number",
+                format!("\"{s}\"")
+            ));
+        }
         Some(Value::String(s)) => match s.parse::<i64>() {
             Ok(i) => i,
             Err(_) => match s.parse::<f64>() {
-                Ok(f) if is_go_number(s) => f as i64,
-                _ => {
-                    return Err(format!(
-                        "json: invalid number literal, trying to unmarshal {:?} into Number",
-                        format!("\"{s}\"")
-                    ));
-                }
+                Ok(f) if f.is_finite() => truncate(f),
+                _ => return Err(out_of_range(s)),
             },
         },
         Some(Value::Null) => {
@@ -466,11 +505,15 @@ fn go_time_claim(v: Option<&Value>) -> Result<Option<OffsetDateTime>, String> {
             ));
         }
     };
-    // Go's time.Unix takes any int64; dates past year 9999 stay far future.
+    Ok(Some(secs))
+}
+
+/// Go's `time.Unix(secs, 0)`, held within the years this crate's clock
+/// has: dates past year 9999 stay far in the future, before year -9999 far
+/// in the past.
+fn unix_time(secs: i64) -> OffsetDateTime {
     let clamped = secs.clamp(-377_705_116_800, 253_402_300_799);
-    Ok(Some(
-        OffsetDateTime::from_unix_timestamp(clamped).expect("clamped to a valid range"),
-    ))
+    OffsetDateTime::from_unix_timestamp(clamped).expect("clamped to a valid range")
 }
 
 /// A JSON number literal, as Go's `isValidNumber` checks a string.
@@ -513,9 +556,133 @@ fn is_go_number(s: &str) -> bool {
     i == b.len()
 }
 
+/// JSON text as Go's `encoding/json` reads bytes: each byte that is not
+/// part of valid UTF-8 becomes U+FFFD (inside a string; elsewhere it is a
+/// syntax error either way).
+fn go_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => {
+            let mut out = String::with_capacity(bytes.len() + 8);
+            let mut rest = bytes;
+            while !rest.is_empty() {
+                match std::str::from_utf8(rest) {
+                    Ok(s) => {
+                        out.push_str(s);
+                        break;
+                    }
+                    Err(e) => {
+                        let (good, bad) = rest.split_at(e.valid_up_to());
+                        out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                        let n = e.error_len().unwrap_or(bad.len());
+                        for _ in 0..n {
+                            out.push('\u{FFFD}');
+                        }
+                        rest = &bad[n..];
+                    }
+                }
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}
+
+/// A JWT payload as the server decodes it: the top-level entries in
+/// order with duplicates kept (as Go decodes an object into a struct), and
+/// the claims as a map, the last of duplicate keys winning (as Go decodes
+/// it into `map[string]json.RawMessage`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    pub entries: Vec<(String, Value)>,
+    pub claims: Map<String, Value>,
+}
+
+struct Entries(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Entries, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<String, Value>()? {
+                    out.push((k, v));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// JSON text with each `\uXXXX` escape of a surrogate that is not half of
+/// a pair made `\ufffd`, as Go's decoder reads it (serde_json refuses it).
+fn go_surrogates(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\\u") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let hex = |b: &[u8], i: usize| -> Option<u32> {
+        let h = b.get(i..i + 4)?;
+        u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+    };
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut start, mut in_string) = (0, 0, false);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                in_string = !in_string;
+                i += 1;
+            }
+            b'\\' if in_string && b.get(i + 1) == Some(&b'u') => {
+                let Some(c) = hex(b, i + 2) else {
+                    i += 2;
+                    continue;
+                };
+                let paired = |lo: Option<u32>| lo.is_some_and(|l| (0xDC00..0xE000).contains(&l));
+                if (0xD800..0xDC00).contains(&c)
+                    && b.get(i + 6..i + 8) == Some(b"\\u")
+                    && paired(hex(b, i + 8))
+                {
+                    i += 12;
+                } else if (0xD800..0xE000).contains(&c) {
+                    out.push_str(&text[start..i]);
+                    out.push_str("\\ufffd");
+                    i += 6;
+                    start = i;
+                } else {
+                    i += 6;
+                }
+            }
+            b'\\' if in_string => i += 2,
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[start.min(text.len())..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// A JWT payload's claims, as the server decodes the bytes; `None` where
+/// it is not a JSON object. (One difference is known: a number beyond
+/// float64's range anywhere in the payload makes kauth refuse it, where
+/// Go reads it as text and fails only a time field holding it.)
+pub fn payload_claims(bytes: &[u8]) -> Option<Payload> {
+    let text = go_text(bytes);
+    let Entries(entries) = serde_json::from_str(&go_surrogates(&text)).ok()?;
+    let claims = entries.iter().cloned().collect();
+    Some(Payload { entries, claims })
+}
+
 /// The payload of a compact JWT, as `untrustedIssuer` and go-oidc's
 /// `parseJWT` decode it; `None` where the server gives no opinion.
-fn payload(token: &str) -> Option<Map<String, Value>> {
+fn payload(token: &str) -> Option<Payload> {
     if token.trim_start().starts_with('{') {
         return None;
     }
@@ -523,20 +690,20 @@ fn payload(token: &str) -> Option<Map<String, Value>> {
     if parts.len() != 3 {
         return None;
     }
-    let bytes = jwt::b64(parts[1]).ok()?;
-    match serde_json::from_slice(&bytes).ok()? {
-        Value::Object(m) => Some(m),
-        _ => None,
-    }
+    payload_claims(&jwt::b64(parts[1]).ok()?)
+}
+
+/// `untrustedIssuer` of decoded claims: `iss` as Go decodes it into a
+/// string field (`None`: the decode fails).
+pub fn issuer_of(payload: &Payload) -> Option<String> {
+    go_decode_field(&payload.entries, "iss", go_string_field)
+        .ok()
+        .map(Option::unwrap_or_default)
 }
 
 /// `untrustedIssuer`: the `iss` a token claims, Google's bare host made a URL.
 pub fn untrusted_issuer(token: &str) -> Option<String> {
-    let claims = payload(token)?;
-    let iss = match go_struct_field(&claims, "iss") {
-        None => String::new(),
-        Some(v) => go_string(v).ok()?,
-    };
+    let iss = issuer_of(&payload(token)?)?;
     Some(if iss == "accounts.google.com" {
         "https://accounts.google.com".to_string()
     } else {
@@ -544,13 +711,134 @@ pub fn untrusted_issuer(token: &str) -> Option<String> {
     })
 }
 
-/// `stringOrArray`: a list of strings, or one string.
-fn string_or_array(v: &Value) -> Result<Vec<String>, String> {
+/// The fields go-oidc's verifier decodes from the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdToken {
+    pub subject: String,
+    pub audience: Vec<String>,
+    /// Unix seconds; `None` when absent (go-oidc's zero time).
+    pub expiry: Option<i64>,
+    pub not_before: Option<i64>,
+}
+
+/// go-oidc's `json.Unmarshal(payload, &idToken)` and its distributed
+/// claims checks; the error is the server's message after `oidc: `.
+pub fn id_token(payload: &Payload) -> Result<IdToken, String> {
+    let unmarshal = |e: String| format!("oidc: failed to unmarshal claims: {e}");
+    let entries = &payload.entries;
+    for f in ["iss", "nonce", "at_hash"] {
+        go_decode_field(entries, f, go_string_field).map_err(unmarshal)?;
+    }
+    let subject = go_decode_field(entries, "sub", go_string_field)
+        .map_err(unmarshal)?
+        .unwrap_or_default();
+    let audience = go_decode_field(entries, "aud", |v| audience(v).map(Some))
+        .map_err(unmarshal)?
+        .unwrap_or_default();
+    let expiry = go_decode_field(entries, "exp", |v| go_time_claim(Some(v))).map_err(unmarshal)?;
+    go_decode_field(entries, "iat", |v| go_time_claim(Some(v))).map_err(unmarshal)?;
+    // A pointer: `null` sets it back to nil.
+    let not_before = go_decode_field(entries, "nbf", |v| match v {
+        Value::Null => Ok(Some(None)),
+        v => go_time_claim(Some(v)).map(Some),
+    })
+    .map_err(unmarshal)?
+    .flatten();
+    let claims = &payload.claims;
+    // `_claim_names` (map[string]string) and `_claim_sources`
+    // (map[string]struct{endpoint, access_token string}).
+    let names = go_struct_field(claims, "_claim_names");
+    let sources = go_struct_field(claims, "_claim_sources");
+    let object = |v: Option<&Value>| -> Result<Option<Map<String, Value>>, String> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m.clone())),
+            Some(other) => Err(unmarshal(format!(
+                "json: cannot unmarshal {} into Go struct field idToken._claim_names of type map[string]string",
+                json_kind(other)
+            ))),
+        }
+    };
+    let names = object(names)?;
+    let sources = object(sources)?;
+    for v in names.iter().flat_map(|m| m.values()) {
+        go_string(v).map_err(unmarshal)?;
+    }
+    for src in sources.iter().flat_map(|m| m.values()) {
+        match src {
+            Value::Null => {}
+            Value::Object(fields) => {
+                for f in ["endpoint", "access_token"] {
+                    if let Some(v) = go_struct_field(fields, f) {
+                        go_string(v).map_err(unmarshal)?;
+                    }
+                }
+            }
+            other => {
+                return Err(unmarshal(format!(
+                    "json: cannot unmarshal {} into Go struct field idToken._claim_sources of type oidc.claimSource",
+                    json_kind(other)
+                )));
+            }
+        }
+    }
+    for v in names.iter().flat_map(|m| m.values()) {
+        let src = go_string(v).unwrap_or_default();
+        if src.is_empty() {
+            return Err("oidc: failed to obtain source from claim name".into());
+        }
+        if !sources.as_ref().is_some_and(|s| s.contains_key(&src)) {
+            return Err("oidc: source does not exist".into());
+        }
+    }
+    Ok(IdToken {
+        subject,
+        audience,
+        expiry,
+        not_before,
+    })
+}
+
+/// A claim read as Go reads `json.RawMessage` into a string: `None` when
+/// absent.
+pub fn string_claim(payload: &Payload, name: &str) -> Option<Result<String, String>> {
+    payload.claims.get(name).map(go_string)
+}
+
+/// A claim read as `stringOrArray`: `None` when absent.
+pub fn list_claim(payload: &Payload, name: &str) -> Option<Result<Vec<String>, String>> {
+    payload.claims.get(name).map(string_or_array)
+}
+
+/// `json.Unmarshal` into `[]string`: `null` elements are empty strings.
+fn go_string_list(v: &Value) -> Option<Vec<String>> {
     match v {
-        Value::Array(a) if a.iter().all(Value::is_string) => Ok(a
-            .iter()
-            .map(|s| s.as_str().unwrap_or_default().to_string())
-            .collect()),
+        Value::Array(a) => a.iter().map(|e| go_string(e).ok()).collect(),
+        _ => None,
+    }
+}
+
+/// go-oidc's `audience`: a string first (so `null` is one empty audience),
+/// else a list of strings.
+fn audience(v: &Value) -> Result<Vec<String>, String> {
+    match v {
+        Value::String(_) | Value::Null => go_string(v).map(|s| vec![s]),
+        other => go_string_list(other).ok_or_else(|| {
+            format!(
+                "json: cannot unmarshal {} into Go value of type []string",
+                json_kind(other)
+            )
+        }),
+    }
+}
+
+/// `stringOrArray`: a list of strings first (so `null` is no list), else
+/// one string.
+fn string_or_array(v: &Value) -> Result<Vec<String>, String> {
+    if let Some(list) = go_string_list(v) {
+        return Ok(list);
+    }
+    match v {
         Value::Null => Ok(Vec::new()),
         other => go_string(other).map(|s| vec![s]).map_err(|_| {
             format!(
@@ -592,10 +880,10 @@ impl Authenticator {
         if untrusted_issuer(token).as_deref() != Some(c.issuer.as_str()) {
             return Outcome::NotMine;
         }
-        let Some(claims) = payload(token) else {
+        let Some(payload) = payload(token) else {
             return Outcome::NotMine;
         };
-        match self.check(token, &claims, now) {
+        match self.check(token, &payload, now) {
             Ok((user, checks)) => Outcome::User(user, checks),
             Err(e) => Outcome::Refused(e),
         }
@@ -605,28 +893,17 @@ impl Authenticator {
     fn check(
         &self,
         token: &str,
-        claims: &Map<String, Value>,
+        payload: &Payload,
         now: OffsetDateTime,
     ) -> Result<(UserInfo, Vec<Check>), String> {
+        let claims = &payload.claims;
         let c = &self.config;
         let verify = |e: String| format!("oidc: verify token: {e}");
         // The fields go-oidc decodes; a wrong type fails the whole token.
-        let unmarshal = |e: String| verify(format!("oidc: failed to unmarshal claims: {e}"));
-        for f in ["sub", "nonce", "at_hash"] {
-            if let Some(v) = go_struct_field(claims, f) {
-                go_string(v).map_err(unmarshal)?;
-            }
-        }
-        let audience = match go_struct_field(claims, "aud") {
-            None => Vec::new(),
-            Some(v) => string_or_array(v).map_err(unmarshal)?,
-        };
-        let expiry = go_time_claim(go_struct_field(claims, "exp")).map_err(unmarshal)?;
-        go_time_claim(go_struct_field(claims, "iat")).map_err(unmarshal)?;
-        let not_before = match go_struct_field(claims, "nbf") {
-            Some(Value::Null) | None => None,
-            v => go_time_claim(v).map_err(unmarshal)?,
-        };
+        let token_fields = id_token(payload).map_err(verify)?;
+        let audience = token_fields.audience;
+        let expiry = token_fields.expiry.map(unix_time);
+        let not_before = token_fields.not_before.map(unix_time);
         if c.audiences.len() == 1 {
             if !audience.contains(&c.audiences[0]) {
                 return Err(verify(format!(
@@ -919,7 +1196,7 @@ mod tests {
             Ok(vec!["a".to_string()])
         );
         assert!(string_or_array(&serde_json::json!([1, 2])).is_err());
-        let t = |v: Value| go_time_claim(Some(&v)).map(|t| t.map(|t| t.unix_timestamp()));
+        let t = |v: Value| go_time_claim(Some(&v));
         assert_eq!(t(serde_json::json!(10.9)), Ok(Some(10)));
         assert_eq!(t(serde_json::json!("12")), Ok(Some(12)));
         assert_eq!(t(serde_json::json!("1e1")), Ok(Some(10)));
