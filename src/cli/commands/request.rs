@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::cli::connection::{ConnectionArgs, FrontProxyArgs, connect, send};
 use crate::cli::output::describe_user;
 use crate::cli::{CliError, CliResult, GlobalArgs, error::EXIT_NO};
-use kauth_auth::authn::{self, Verdict};
+use kauth_auth::authn::Verdict;
 use kauth_auth::authz::explain;
 use kauth_auth::authz::rbac::Attributes;
 use kauth_auth::request_info;
@@ -34,6 +34,8 @@ pub struct RequestArgs {
     pub connection: ConnectionArgs,
     #[command(flatten)]
     pub proxy: FrontProxyArgs,
+    #[command(flatten)]
+    pub apiserver: crate::cli::commands::auth::ApiServerArgs,
     /// Talk to a kubelet (HOST, HOST:PORT, an IPv6 address or [IPV6]:PORT; port 10250 by default)
     #[arg(long, value_name = "HOST")]
     pub kubelet: Option<String>,
@@ -122,7 +124,10 @@ pub fn run(args: RequestArgs, global: &GlobalArgs) -> CliResult {
     }
     if response.status == 401 || response.status == 403 {
         let server = (args.kubelet.is_none()).then_some(&client);
-        explain_refusal(&response, &method, &path, &resolved, &args.rbac, server);
+        let verdict = predict(&args, &resolved, &headers)?;
+        explain_refusal(
+            &response, &method, &path, &resolved, &args.rbac, server, verdict,
+        );
     }
     if (200..300).contains(&response.status) {
         Ok(())
@@ -156,6 +161,27 @@ fn print_response(r: &Response, include: bool) {
     let _ = out.write_all(&r.body);
 }
 
+/// kauth's prediction of who the request was: with `--apiserver`, by the
+/// server's chain (the front proxy's headers included).
+fn predict(
+    args: &RequestArgs,
+    resolved: &kauth_client::resolve::Resolved,
+    headers: &[(String, String)],
+) -> Result<Option<Verdict>, CliError> {
+    let server = crate::cli::commands::auth::ServerArgs {
+        apiserver: args.apiserver.clone(),
+        ..Default::default()
+    };
+    let config = server.server_config()?;
+    let now = time::OffsetDateTime::now_utc();
+    Ok(match (&resolved.credential, args.proxy.given()) {
+        (Some(c), true) => Some(crate::cli::commands::auth::authenticate_request(
+            c, headers, &server,
+        )?),
+        _ => resolved.predict(&config, now),
+    })
+}
+
 /// Explains a 401 or 403. `server` is the API server to ask who the
 /// credential is (None for a kubelet).
 fn explain_refusal(
@@ -165,6 +191,7 @@ fn explain_refusal(
     resolved: &kauth_client::resolve::Resolved,
     rbac: &[std::path::PathBuf],
     server: Option<&kauth_client::Client>,
+    verdict: Option<Verdict>,
 ) {
     let message = kauth_client::api::status_message(&r.body);
     eprintln!(
@@ -186,10 +213,6 @@ fn explain_refusal(
     if !message.is_empty() {
         eprintln!("  server says: {message}");
     }
-    let verdict = resolved.predict(
-        &authn::ServerConfig::default(),
-        time::OffsetDateTime::now_utc(),
-    );
     if r.status == 401 {
         match &verdict {
             Some(Verdict::Unauthorized { reasons }) => {

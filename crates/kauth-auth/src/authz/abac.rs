@@ -182,6 +182,17 @@ impl Abac {
         self.rules.iter().find(|r| matches(&r.spec, attrs))
     }
 
+    /// The rules that allow the action of `attrs` (its user aside): whom
+    /// ABAC lets do it, for `who-can`. A rule naming no one matches nobody.
+    pub fn rules_for_action(&self, attrs: &Attributes) -> Vec<&Rule> {
+        self.rules
+            .iter()
+            .filter(|r| !(r.spec.user.is_empty() && r.spec.group.is_empty()))
+            .filter(|r| verb_matches(&r.spec, attrs))
+            .filter(|r| resource_matches(&r.spec, attrs) || non_resource_matches(&r.spec, attrs))
+            .collect()
+    }
+
     /// Upstream's `PolicyList.Authorize`: allowed with an empty reason by
     /// the first matching policy, otherwise no opinion, "No policy matched.".
     pub fn authorize(&self, attrs: &Attributes) -> Decision {

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::PolicyArgs;
+use super::{ApiServerArgs, PolicyArgs};
 use crate::cli::output::TabWriter;
 use crate::cli::{CliError, CliResult, GlobalArgs};
 use kauth_auth::authz::rbac::{Attributes, rule_allows};
@@ -17,6 +17,8 @@ pub struct WhoCanArgs {
     pub subresource: Option<String>,
     #[command(flatten)]
     pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub apiserver: ApiServerArgs,
 }
 
 /// The namespace comes from `-n` (cluster scope without it).
@@ -56,6 +58,70 @@ pub fn run(args: WhoCanArgs, global: &GlobalArgs) -> CliResult {
     let mut table = TabWriter::kubectl();
     table.row(["KIND", "NAME", "NAMESPACE", "BINDING", "ROLE"]);
     table.row(["Group", "system:masters", "", "(privileged group)", ""]);
+    // With the server's configuration: the authorizers before and beside RBAC.
+    let mut rbac = true;
+    if let Some(settings) = args.apiserver.settings()? {
+        rbac = settings.authorization_modes.iter().any(|m| m == "RBAC");
+        for mode in &settings.authorization_modes {
+            match mode.as_str() {
+                "AlwaysAllow" => {
+                    table.row([
+                        "Group",
+                        "system:authenticated",
+                        "",
+                        "(AlwaysAllow authorizer)",
+                        "",
+                    ]);
+                    table.row([
+                        "Group",
+                        "system:unauthenticated",
+                        "",
+                        "(AlwaysAllow authorizer)",
+                        "",
+                    ]);
+                }
+                "ABAC" => {
+                    let Some(file) = &settings.authorization_policy_file else {
+                        continue;
+                    };
+                    let text = std::fs::read_to_string(file).map_err(|e| {
+                        CliError::new(format!("--authorization-policy-file {file}: {e}"))
+                    })?;
+                    let abac = kauth_auth::authz::abac::Abac::parse(&text)
+                        .map_err(|e| CliError::new(format!("{file}: {e}")))?;
+                    for r in abac.rules_for_action(&attrs) {
+                        let binding = format!("(ABAC policy line {})", r.line);
+                        for (kind, name) in [("User", &r.spec.user), ("Group", &r.spec.group)] {
+                            if !name.is_empty() {
+                                table.row([
+                                    kind.to_string(),
+                                    name.clone(),
+                                    String::new(),
+                                    binding.clone(),
+                                    String::new(),
+                                ]);
+                            }
+                        }
+                    }
+                }
+                "Node" => table.row([
+                    "Group",
+                    "system:nodes",
+                    "",
+                    "(Node authorizer: each node for what its pods use)",
+                    "",
+                ]),
+                "Webhook" => eprintln!(
+                    "kauth: the server also asks a webhook authorizer, which may allow others: kauth cannot list them"
+                ),
+                _ => {}
+            }
+        }
+    }
+    if !rbac {
+        print!("{}", table.render());
+        return Ok(());
+    }
     let bindings = policy.cluster_bindings.iter().chain(
         policy
             .bindings
